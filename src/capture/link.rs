@@ -1,0 +1,189 @@
+//! Link layers: from a captured frame to the network-layer bytes it carries.
+//!
+//! Ethernet (with its VLAN tags) and Linux cooked SLL are left to etherparse
+//! by the net layer; this module strips what etherparse does not know: SLL2,
+//! BSD loopback NULL (host byte order, so either) and LOOP (big-endian), and
+//! names raw-IP link types. Anything else is reported as unsupported, by name.
+
+use std::fmt;
+
+/// A pcap LINKTYPE_ value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(transparent)]
+pub struct LinkType(pub u32);
+
+impl LinkType {
+    pub const NULL: LinkType = LinkType(0);
+    pub const ETHERNET: LinkType = LinkType(1);
+    /// DLT_RAW as most systems number it.
+    pub const RAW_12: LinkType = LinkType(12);
+    /// DLT_RAW on OpenBSD.
+    pub const RAW_14: LinkType = LinkType(14);
+    pub const RAW: LinkType = LinkType(101);
+    pub const LOOP: LinkType = LinkType(108);
+    pub const LINUX_SLL: LinkType = LinkType(113);
+    pub const IPV4: LinkType = LinkType(228);
+    pub const IPV6: LinkType = LinkType(229);
+    pub const LINUX_SLL2: LinkType = LinkType(276);
+
+    /// The LINKTYPE_ name, as tcpdump and the pcap-linktype registry use it.
+    pub fn name(self) -> String {
+        let s = match self.0 {
+            0 => "NULL",
+            1 => "ETHERNET",
+            6 => "IEEE802_5",
+            8 => "SLIP",
+            9 => "PPP",
+            10 => "FDDI",
+            12 | 14 | 101 => "RAW",
+            50 => "PPP_HDLC",
+            51 => "PPP_ETHER",
+            104 => "C_HDLC",
+            105 => "IEEE802_11",
+            108 => "LOOP",
+            113 => "LINUX_SLL",
+            117 => "PFLOG",
+            119 => "IEEE802_11_PRISM",
+            127 => "IEEE802_11_RADIOTAP",
+            192 => "PPI",
+            195 => "IEEE802_15_4",
+            201 => "BLUETOOTH_HCI_H4_WITH_PHDR",
+            228 => "IPV4",
+            229 => "IPV6",
+            239 => "NFLOG",
+            252 => "WIRESHARK_UPPER_PDU",
+            276 => "LINUX_SLL2",
+            u32::MAX => "UNKNOWN_INTERFACE",
+            _ => return format!("LINKTYPE_{}", self.0),
+        };
+        s.to_string()
+    }
+}
+
+impl fmt::Display for LinkType {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.0)
+    }
+}
+
+/// What a frame carries at the network layer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NetworkLayer<'a> {
+    /// A full Ethernet II frame (VLAN tags are the net layer's to walk).
+    Ethernet(&'a [u8]),
+    /// A Linux cooked (SLL v1) frame, whole.
+    LinuxSll(&'a [u8]),
+    /// A payload identified by its EtherType.
+    EtherType(u16, &'a [u8]),
+    /// A bare IPv4 or IPv6 packet (version from its first nibble).
+    Ip(&'a [u8]),
+    /// A frame shorter than its link-layer header.
+    Truncated,
+    /// A link type or link-layer protocol tlstrace does not read.
+    Unsupported(UnsupportedLink),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum UnsupportedLink {
+    LinkType(LinkType),
+    /// A BSD loopback address family other than IPv4/IPv6.
+    LoopbackFamily(u32),
+}
+
+/// BSD address families for IPv6 differ by system: Linux 10, the BSDs 24,
+/// FreeBSD 28, macOS 30. IPv4 is 2 everywhere.
+fn loopback_family_is_ip(af: u32) -> bool {
+    matches!(af, 2 | 10 | 24 | 28 | 30)
+}
+
+/// Strips the link-layer header of `data` captured on a `link` interface.
+pub fn network_layer(link: LinkType, data: &[u8]) -> NetworkLayer<'_> {
+    match link {
+        LinkType::ETHERNET => NetworkLayer::Ethernet(data),
+        LinkType::LINUX_SLL => NetworkLayer::LinuxSll(data),
+        LinkType::RAW | LinkType::RAW_12 | LinkType::RAW_14 | LinkType::IPV4 | LinkType::IPV6 => {
+            NetworkLayer::Ip(data)
+        }
+        LinkType::NULL | LinkType::LOOP => {
+            let Some((hdr, rest)) = data.split_first_chunk::<4>() else {
+                return NetworkLayer::Truncated;
+            };
+            // LOOP is always big-endian. NULL is in the capturing host's
+            // byte order: the family is a small number, so whichever reading
+            // gives one is right.
+            let be = u32::from_be_bytes(*hdr);
+            let le = u32::from_le_bytes(*hdr);
+            let af = if link == LinkType::LOOP || be <= 0xFF {
+                be
+            } else {
+                le
+            };
+            if loopback_family_is_ip(af) {
+                NetworkLayer::Ip(rest)
+            } else {
+                NetworkLayer::Unsupported(UnsupportedLink::LoopbackFamily(af))
+            }
+        }
+        LinkType::LINUX_SLL2 => {
+            // SLL2: protocol type (2), reserved (2), interface index (4),
+            // ARPHRD type (2), packet type (1), address length (1), address (8).
+            if data.len() < 20 {
+                return NetworkLayer::Truncated;
+            }
+            let proto = u16::from_be_bytes([data[0], data[1]]);
+            NetworkLayer::EtherType(proto, &data[20..])
+        }
+        other => NetworkLayer::Unsupported(UnsupportedLink::LinkType(other)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn null_either_byte_order() {
+        let ip = [0x45u8, 0, 0, 20];
+        let mut le = vec![2, 0, 0, 0];
+        le.extend_from_slice(&ip);
+        let mut be = vec![0, 0, 0, 2];
+        be.extend_from_slice(&ip);
+        assert_eq!(network_layer(LinkType::NULL, &le), NetworkLayer::Ip(&ip));
+        assert_eq!(network_layer(LinkType::NULL, &be), NetworkLayer::Ip(&ip));
+        let mut v6 = vec![0, 0, 0, 30];
+        v6.extend_from_slice(&ip);
+        assert_eq!(network_layer(LinkType::LOOP, &v6), NetworkLayer::Ip(&ip));
+        assert_eq!(
+            network_layer(LinkType::NULL, &[2, 0]),
+            NetworkLayer::Truncated
+        );
+        assert_eq!(
+            network_layer(LinkType::NULL, &[7, 0, 0, 0, 1]),
+            NetworkLayer::Unsupported(UnsupportedLink::LoopbackFamily(7))
+        );
+    }
+
+    #[test]
+    fn sll2_strips_twenty_bytes() {
+        let mut f = vec![0x08, 0x00];
+        f.extend_from_slice(&[0u8; 18]);
+        f.extend_from_slice(&[0x45, 1, 2]);
+        assert_eq!(
+            network_layer(LinkType::LINUX_SLL2, &f),
+            NetworkLayer::EtherType(0x0800, &[0x45, 1, 2])
+        );
+        assert_eq!(
+            network_layer(LinkType::LINUX_SLL2, &f[..10]),
+            NetworkLayer::Truncated
+        );
+    }
+
+    #[test]
+    fn unsupported_is_named() {
+        assert_eq!(LinkType(105).name(), "IEEE802_11");
+        assert!(matches!(
+            network_layer(LinkType(105), &[1, 2, 3]),
+            NetworkLayer::Unsupported(UnsupportedLink::LinkType(LinkType(105)))
+        ));
+    }
+}

@@ -1,0 +1,14 @@
+//! tlstrace: read packet captures and explain TLS handshakes, above all why
+//! client-certificate authentication (mutual TLS) succeeded or failed.
+//!
+//! The modules follow the data as it flows, each knowing only the one below it:
+//! [`capture`] (pcap/pcapng files, link layers) → [`net`] (IP, TCP reassembly)
+//! → `tls` (records, handshake messages) → `x509` → `diagnose` → `report`,
+//! with [`cli`] as a thin face over them.
+#![forbid(unsafe_code)]
+
+pub mod capture;
+pub mod cli;
+pub mod net;
+pub mod report;
+pub mod tls;

@@ -1,0 +1,48 @@
+//! `tlstrace connections`: one row per TCP connection.
+
+use crate::net::tcp::{ConnEnd, ConnSummary};
+use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+
+/// A table with id, endpoints, frames, packets, bytes each way, gaps and end.
+pub fn table(conns: &[ConnSummary]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec![
+            "id",
+            "client",
+            "server",
+            "frames",
+            "packets",
+            "client→",
+            "←server",
+            "gaps",
+            "end",
+        ]);
+    for c in conns {
+        let end = match c.end {
+            ConnEnd::Fin => "FIN",
+            ConnEnd::Rst => "RST",
+            ConnEnd::Open => "open",
+        };
+        let right = |s: String| Cell::new(s).set_alignment(CellAlignment::Right);
+        t.add_row(vec![
+            right(c.id.to_string()),
+            Cell::new(&c.client),
+            Cell::new(&c.server),
+            Cell::new(format!("{}–{}", c.first_frame, c.last_frame)),
+            right(c.packets.to_string()),
+            right(c.client_bytes.to_string()),
+            right(c.server_bytes.to_string()),
+            right(c.gaps.to_string()),
+            Cell::new(end),
+        ]);
+    }
+    t.to_string()
+}
+
+/// The stable JSON form: an array of objects with keys `id, client, server,
+/// first_frame, last_frame, packets, client_bytes, server_bytes, gaps, end`.
+pub fn json(conns: &[ConnSummary]) -> String {
+    serde_json::to_string_pretty(conns).unwrap_or_else(|_| "[]".to_string())
+}

@@ -1,0 +1,3 @@
+//! Output for people (tables) and machines (JSON).
+
+pub mod connections;
