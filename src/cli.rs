@@ -9,6 +9,7 @@ use crate::capture::{CaptureError, CaptureErrorKind, CaptureReader};
 use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, TcpReassembler};
 use crate::net::{drive, DriveOutcome};
 use crate::report;
+use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
@@ -39,6 +40,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// Show each TLS connection's handshake as a ladder.
+    Show {
+        /// A pcap or pcapng file, or `-` for standard input.
+        file: String,
+        /// Only this connection (the id from `connections`).
+        #[arg(long)]
+        conn: Option<u64>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -55,6 +66,7 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Connections { file, format } => connections(&file, format),
+        Command::Show { file, conn, format } => show(&file, conn, format),
     }
 }
 
@@ -123,4 +135,37 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
         }
         _ => ExitCode::SUCCESS,
     }
+}
+
+/// Reads a capture through the TLS layer; returns the TLS connections
+/// (those where TLS was seen), in order.
+fn tls_connections(
+    reader: &mut CaptureReader,
+    only: Option<u64>,
+) -> (Vec<ConnectionFacts>, DriveOutcome) {
+    let mut tcp = TcpReassembler::default();
+    let mut found = Vec::new();
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        if f.tls.detected && only.is_none_or(|id| id == f.info.id) {
+            found.push(f);
+        }
+    });
+    let outcome = drive(reader, &mut tcp, &mut analyzer, &mut |_| {});
+    drop(analyzer);
+    found.sort_by_key(|f| f.info.id);
+    (found, outcome)
+}
+
+fn show(file: &str, conn: Option<u64>, format: OutputFormat) -> ExitCode {
+    let mut reader = match open(file) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let (found, outcome) = tls_connections(&mut reader, conn);
+    match format {
+        OutputFormat::Text => emit(report::show::text(&found).trim_end()),
+        OutputFormat::Json => emit(&report::show::json(&found)),
+    }
+    report_problems(&outcome);
+    ExitCode::SUCCESS
 }

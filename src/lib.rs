@@ -12,3 +12,4 @@ pub mod cli;
 pub mod net;
 pub mod report;
 pub mod tls;
+pub mod x509;

@@ -1,3 +1,4 @@
 //! Output for people (tables) and machines (JSON).
 
 pub mod connections;
+pub mod show;

@@ -2,9 +2,75 @@
 //!
 //! `messages` holds pure parsers from bytes to owned message structs (one
 //! struct per version's layout); `names` the IANA registries as names;
-//! `fingerprint` JA3 and JA4. The record framer and per-connection state
-//! machine sit on top of them.
+//! `fingerprint` JA3 and JA4; `stream` the record framer, handshake
+//! reassembly and per-direction state. [`TlsAnalyzer`] plugs them into the
+//! TCP reassembler and hands on one [`ConnectionFacts`] per connection.
 
 pub mod fingerprint;
 pub mod messages;
 pub mod names;
+pub mod stream;
+pub mod summary;
+
+use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler};
+use std::collections::HashMap;
+pub use stream::{Side, TlsConfig, TlsConnection, TlsTracker};
+
+/// What the capture shows about one TCP connection and the TLS in it.
+#[derive(Debug, Clone)]
+pub struct ConnectionFacts {
+    pub info: ConnInfo,
+    pub tcp: ConnSummary,
+    pub tls: TlsConnection,
+}
+
+/// A [`StreamHandler`] that runs a [`TlsTracker`] per connection and hands
+/// each finished connection to `sink`, then forgets it.
+pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
+    config: TlsConfig,
+    trackers: HashMap<u64, TlsTracker>,
+    sink: F,
+}
+
+impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
+    pub fn new(config: TlsConfig, sink: F) -> Self {
+        TlsAnalyzer {
+            config,
+            trackers: HashMap::new(),
+            sink,
+        }
+    }
+}
+
+impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
+    fn on_open(&mut self, conn: &ConnInfo) {
+        self.trackers.insert(conn.id, TlsTracker::new(self.config));
+    }
+
+    fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
+        if let Some(t) = self.trackers.get_mut(&conn.id) {
+            if !t.is_ignored() {
+                t.data(dir, chunk.data, chunk.frame, chunk.ts);
+            }
+        }
+    }
+
+    fn on_gap(&mut self, conn: &ConnInfo, dir: Direction, gap: Gap) {
+        if let Some(t) = self.trackers.get_mut(&conn.id) {
+            t.gap(dir, gap);
+        }
+    }
+
+    fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
+        let tracker = self
+            .trackers
+            .remove(&conn.id)
+            .unwrap_or_else(|| TlsTracker::new(self.config));
+        let tls = tracker.finish(summary.last_frame);
+        (self.sink)(ConnectionFacts {
+            info: conn.clone(),
+            tcp: summary.clone(),
+            tls,
+        });
+    }
+}
