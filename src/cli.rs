@@ -40,6 +40,20 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// Explain, per TLS connection, whether client-certificate
+    /// authentication succeeded or failed, and why.
+    Explain {
+        /// A pcap or pcapng file, or `-` for standard input.
+        file: String,
+        /// An NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes.
+        #[arg(long)]
+        keylog: Option<String>,
+        /// Only this connection (the id from `connections`).
+        #[arg(long)]
+        conn: Option<u64>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
     /// Show each TLS connection's handshake as a ladder.
     Show {
         /// A pcap or pcapng file, or `-` for standard input.
@@ -67,6 +81,12 @@ pub fn main() -> ExitCode {
     match cli.command {
         Command::Connections { file, format } => connections(&file, format),
         Command::Show { file, conn, format } => show(&file, conn, format),
+        Command::Explain {
+            file,
+            keylog,
+            conn,
+            format,
+        } => explain(&file, keylog.as_deref(), conn, format),
     }
 }
 
@@ -102,15 +122,19 @@ fn report_capture_error(e: &CaptureError) {
     eprintln!("tlstrace: {kind}: {e}; everything before it is reported");
 }
 
-#[derive(Default)]
-struct Collect {
-    conns: Vec<ConnSummary>,
+/// Where finished connections go: kept for the table, or streamed as JSON.
+enum Collect<W: Write> {
+    Table(Vec<ConnSummary>),
+    Json(report::connections::JsonStream<W>),
 }
 
-impl StreamHandler for Collect {
+impl<W: Write> StreamHandler for Collect<W> {
     fn on_data(&mut self, _conn: &ConnInfo, _dir: Direction, _chunk: Chunk<'_>) {}
     fn on_close(&mut self, _conn: &ConnInfo, summary: &ConnSummary) {
-        self.conns.push(summary.clone());
+        match self {
+            Collect::Table(v) => v.push(summary.clone()),
+            Collect::Json(s) => s.push(summary.clone()),
+        }
     }
 }
 
@@ -120,13 +144,20 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
         Err(code) => return code,
     };
     let mut tcp = TcpReassembler::default();
-    let mut collect = Collect::default();
+    let stdout = std::io::stdout();
+    let mut collect = match format {
+        OutputFormat::Text => Collect::Table(Vec::new()),
+        OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(
+            std::io::BufWriter::new(stdout.lock()),
+        )),
+    };
     let outcome = drive(&mut reader, &mut tcp, &mut collect, &mut |_| {});
-    let mut conns = collect.conns;
-    conns.sort_by_key(|c| c.id);
-    match format {
-        OutputFormat::Text => emit(&report::connections::table(&conns)),
-        OutputFormat::Json => emit(&report::connections::json(&conns)),
+    match collect {
+        Collect::Table(mut conns) => {
+            conns.sort_by_key(|c| c.id);
+            emit(&report::connections::table(&conns));
+        }
+        Collect::Json(s) => s.finish(),
     }
     report_problems(&outcome);
     match &outcome.error {
@@ -168,4 +199,95 @@ fn show(file: &str, conn: Option<u64>, format: OutputFormat) -> ExitCode {
     }
     report_problems(&outcome);
     ExitCode::SUCCESS
+}
+
+fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFormat) -> ExitCode {
+    use crate::diagnose::diagnose;
+    use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, ExplainJson, Style};
+    use std::io::IsTerminal;
+
+    if let Some(path) = keylog {
+        if let Err(e) = std::fs::metadata(path) {
+            eprintln!("tlstrace: cannot read key log {path}: {e}");
+            return ExitCode::from(2);
+        }
+    }
+    let mut reader = match open(file) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let style = Style {
+        color: format == OutputFormat::Text && std::io::stdout().is_terminal(),
+    };
+    // Each connection is diagnosed and rendered as it closes; only the
+    // rendering is kept, so memory does not grow with the capture.
+    let mut rendered: Vec<(u64, ConnectionJson, String)> = Vec::new();
+    let mut tcp_connections = 0u64;
+    let mut any_failed = false;
+    let mut tcp = TcpReassembler::default();
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        tcp_connections += 1;
+        if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
+            return;
+        }
+        let d = diagnose(&f);
+        any_failed |= d.failed();
+        let text = match format {
+            OutputFormat::Text => ex::text_connection(&f, &d, style),
+            OutputFormat::Json => String::new(),
+        };
+        rendered.push((f.info.id, ConnectionJson::new(&f, &d), text));
+    });
+    let outcome = drive(&mut reader, &mut tcp, &mut analyzer, &mut |_| {});
+    drop(analyzer);
+    rendered.sort_by_key(|r| r.0);
+    let capture = CaptureJson::new(
+        file,
+        Some(reader.format()),
+        outcome.capture.frames,
+        &reader.link_types(),
+        tcp_connections,
+        rendered.len() as u64,
+        outcome.error.as_ref(),
+        &outcome.decode,
+        0,
+    );
+    match format {
+        OutputFormat::Json => {
+            let doc = ExplainJson {
+                schema_version: ex::SCHEMA_VERSION,
+                capture,
+                connections: rendered.into_iter().map(|r| r.1).collect(),
+            };
+            emit(&ex::json(&doc));
+        }
+        OutputFormat::Text => {
+            let mut out = String::new();
+            if rendered.is_empty() {
+                out.push_str(&format!(
+                    "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",
+                    tcp_connections, outcome.capture.frames
+                ));
+            }
+            for (_, _, text) in &rendered {
+                out.push_str(text);
+                out.push('\n');
+            }
+            emit(out.trim_end());
+        }
+    }
+    report_problems(&outcome);
+    if outcome
+        .error
+        .as_ref()
+        .is_some_and(|e| e.kind != CaptureErrorKind::Truncated)
+        && outcome.capture.frames == 0
+    {
+        return ExitCode::from(2);
+    }
+    if any_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
 }

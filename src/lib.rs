@@ -9,6 +9,7 @@
 
 pub mod capture;
 pub mod cli;
+pub mod diagnose;
 pub mod net;
 pub mod report;
 pub mod tls;

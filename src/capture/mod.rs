@@ -231,8 +231,29 @@ impl CaptureReader {
     }
 
     /// Reads a capture from any byte stream. The file header is read in full
-    /// first, so a pipe that delivers it in pieces works.
+    /// first, so a pipe that delivers it in pieces works. A gzip-compressed
+    /// capture (as tshark reads `.pcap.gz`) is decompressed on the fly.
     pub fn from_reader<R: Read + Send + 'static>(
+        name: &str,
+        reader: R,
+    ) -> Result<CaptureReader, CaptureError> {
+        let mut reader = Uninterrupted(reader);
+        let mut magic = [0u8; 2];
+        let got = read_full(&mut reader, &mut magic).map_err(|e| CaptureError {
+            file: name.to_string(),
+            offset: 0,
+            frames_read: 0,
+            kind: CaptureErrorKind::Io(e.to_string()),
+        })?;
+        let rejoined = Cursor::new(magic[..got].to_vec()).chain(reader);
+        if magic == [0x1f, 0x8b] {
+            Self::from_uncompressed(name, flate2::read::MultiGzDecoder::new(rejoined))
+        } else {
+            Self::from_uncompressed(name, rejoined)
+        }
+    }
+
+    fn from_uncompressed<R: Read + Send + 'static>(
         name: &str,
         reader: R,
     ) -> Result<CaptureReader, CaptureError> {

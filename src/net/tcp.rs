@@ -83,8 +83,14 @@ pub struct Chunk<'a> {
     pub data: &'a [u8],
     /// Stream offset of `data[0]`.
     pub offset: u64,
+    /// The frame that carried these bytes, and its time.
     pub frame: u64,
     pub ts: Timestamp,
+    /// The frame whose arrival made them deliverable: later than `frame`
+    /// when they waited behind a hole. A message completed by these bytes
+    /// is seen at this frame, as tshark shows reassembled data.
+    pub ready_frame: u64,
+    pub ready_ts: Timestamp,
 }
 
 /// Bytes the capture does not have.
@@ -166,6 +172,9 @@ pub struct TcpConfig {
     /// A closed connection is finished after this much capture time without
     /// packets (it keeps only counters meanwhile, so its late ACKs still count).
     pub closed_linger_secs: i64,
+    /// At most this many closed connections linger; beyond it the ones
+    /// quiet longest are finished early.
+    pub max_lingering: usize,
 }
 
 impl Default for TcpConfig {
@@ -174,7 +183,8 @@ impl Default for TcpConfig {
             max_buffered_bytes: 2 * 1024 * 1024,
             max_buffered_segments: 4096,
             recent_bytes: 8 * 1024,
-            closed_linger_secs: 30,
+            closed_linger_secs: 5,
+            max_lingering: 2048,
         }
     }
 }
@@ -356,14 +366,26 @@ impl TcpReassembler {
         }
     }
 
-    /// Finishes closed connections that have been quiet for a while.
+    /// Finishes closed connections that have been quiet for a while, and
+    /// the quietest ones when too many linger.
     fn sweep(&mut self, now: Timestamp, h: &mut dyn StreamHandler) {
         let linger = self.config.closed_linger_secs;
-        let done: Vec<FlowKey> = self
+        let mut closed: Vec<(Timestamp, FlowKey)> = self
             .conns
             .iter()
-            .filter(|(_, c)| c.closed && now.secs.saturating_sub(c.detail.last_ts.secs) > linger)
-            .map(|(k, _)| *k)
+            .filter(|(_, c)| c.closed)
+            .map(|(k, c)| (c.detail.last_ts, *k))
+            .collect();
+        closed.sort();
+        let excess = closed.len().saturating_sub(self.config.max_lingering / 2);
+        let done: Vec<FlowKey> = closed
+            .iter()
+            .enumerate()
+            .filter(|(i, (last, _))| {
+                (closed.len() > self.config.max_lingering && *i < excess)
+                    || now.secs.saturating_sub(last.secs) > linger
+            })
+            .map(|(_, (_, k))| *k)
             .collect();
         let mut finished: Vec<Conn> = done.iter().filter_map(|k| self.conns.remove(k)).collect();
         finished.sort_by_key(|c| c.info.id);
@@ -576,6 +598,8 @@ impl Conn {
             offset: hs.next_off,
             frame,
             ts,
+            ready_frame: self.last_frame.max(frame),
+            ready_ts: self.detail.last_ts.max(ts),
         };
         hs.next_off += data.len() as u64;
         hs.next_seq = hs.next_seq.wrapping_add(data.len() as u32);

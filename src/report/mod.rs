@@ -1,4 +1,5 @@
 //! Output for people (tables) and machines (JSON).
 
 pub mod connections;
+pub mod explain;
 pub mod show;

@@ -6,7 +6,9 @@
 //! reassembly and per-direction state. [`TlsAnalyzer`] plugs them into the
 //! TCP reassembler and hands on one [`ConnectionFacts`] per connection.
 
+pub mod decrypt;
 pub mod fingerprint;
+pub mod keylog;
 pub mod messages;
 pub mod names;
 pub mod stream;
@@ -50,7 +52,7 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
         if let Some(t) = self.trackers.get_mut(&conn.id) {
             if !t.is_ignored() {
-                t.data(dir, chunk.data, chunk.frame, chunk.ts);
+                t.data(dir, chunk.data, chunk.ready_frame, chunk.ready_ts);
             }
         }
     }

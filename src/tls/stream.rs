@@ -241,6 +241,9 @@ struct DirState {
     plaintext: u64,
     /// Encrypted handshake records since this direction's ChangeCipherSpec.
     sealed_handshakes: u32,
+    /// Handshake bytes still to pass over: the rest of a message too large
+    /// to keep.
+    skip_handshake: usize,
 }
 
 impl Default for DirState {
@@ -253,6 +256,7 @@ impl Default for DirState {
             records: 0,
             plaintext: 0,
             sealed_handshakes: 0,
+            skip_handshake: 0,
         }
     }
 }
@@ -333,6 +337,8 @@ pub struct TlsTracker {
     config: TlsConfig,
     dirs: [DirState; 2],
     conn: TlsConnection,
+    /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
+    hrr_seen: bool,
 }
 
 impl TlsTracker {
@@ -341,6 +347,7 @@ impl TlsTracker {
             config,
             dirs: [DirState::default(), DirState::default()],
             conn: TlsConnection::default(),
+            hrr_seen: false,
         }
     }
 
@@ -536,7 +543,16 @@ impl TlsTracker {
         let content = rec[0];
         let body = &rec[5..];
         let encrypted = self.dirs[side.index()].encrypted;
-        if encrypted && content != 20 {
+        // A plaintext alert is exactly two bytes with level 1 or 2; whatever
+        // the state, anything else in an alert record is ciphertext, and a
+        // two-byte alert is plaintext (a peer may alert in clear before it
+        // switched keys).
+        let clear_alert = content == 21 && matches!(body, [1 | 2, _]);
+        if content == 21 && !clear_alert {
+            self.encrypted_record(side, content, body.len(), frame, ts);
+            return;
+        }
+        if encrypted && content != 20 && !clear_alert {
             self.encrypted_record(side, content, body.len(), frame, ts);
             return;
         }
@@ -544,28 +560,22 @@ impl TlsTracker {
             20 => {
                 self.ladder(side, "change_cipher_spec", frame, ts, false, body.len());
                 // In TLS 1.3 ChangeCipherSpec is only for middleboxes; before
-                // it, it switches this direction to the negotiated keys.
-                if !self.conn.version.is_some_and(is_tls13) {
+                // it, it switches this direction to the negotiated keys. A
+                // CCS after a HelloRetryRequest, before the real ServerHello,
+                // is TLS 1.3's compatibility record and switches nothing.
+                let switches = match self.conn.version {
+                    Some(v) => !is_tls13(v),
+                    None => !self.hrr_seen,
+                };
+                if switches {
                     let st = &mut self.dirs[side.index()];
                     st.encrypted = true;
                     st.sealed_handshakes = 0;
                 }
             }
             21 => {
-                for pair in body.chunks(2) {
-                    let (level, description) = match pair {
-                        [l, d] => (*l, *d),
-                        _ => {
-                            self.issue(
-                                side,
-                                frame,
-                                IssueKind::MalformedMessage,
-                                "alert record with an odd length".into(),
-                            );
-                            break;
-                        }
-                    };
-                    self.alert(side, level, description, frame, ts, false);
+                if let [level, description] = body {
+                    self.alert(side, *level, *description, frame, ts, false);
                 }
             }
             22 => self.handshake_bytes(side, body, frame, ts, false),
@@ -663,23 +673,30 @@ impl TlsTracker {
         decrypted: bool,
     ) {
         let max = self.config.max_handshake_message;
-        self.dirs[side.index()].handshake.extend_from_slice(body);
+        let st = &mut self.dirs[side.index()];
+        let skip = st.skip_handshake.min(body.len());
+        st.skip_handshake -= skip;
+        st.handshake.extend_from_slice(&body[skip..]);
         loop {
             let st = &mut self.dirs[side.index()];
             let Some((msg_type, len)) = messages::split_handshake_header(&st.handshake) else {
                 return;
             };
             if len > max {
+                // Pass over exactly this message, then carry on with the next.
+                st.skip_handshake = (4 + len).saturating_sub(st.handshake.len());
                 st.handshake.clear();
                 self.issue(
                     side,
                     frame,
                     IssueKind::HandshakeTooLarge,
                     format!(
-                        "a {} message claims {len} bytes, more than the {max}-byte limit",
+                        "a {} message claims {len} bytes, more than the {max}-byte limit: it is listed but not read",
                         type_name(msg_type)
                     ),
                 );
+                let kind = type_name(msg_type).into_owned();
+                self.ladder(side, &kind, frame, ts, false, len);
                 return;
             }
             if st.handshake.len() < 4 + len {
@@ -708,6 +725,7 @@ impl TlsTracker {
             self.issue(side, frame, IssueKind::MalformedMessage, e.clone());
         }
         if let Ok(HandshakeMessage::ServerHello(sh)) = &parsed {
+            self.hrr_seen |= sh.is_hello_retry_request;
             if !sh.is_hello_retry_request {
                 let v = sh.negotiated_version();
                 self.conn.version = Some(v);
@@ -792,6 +810,7 @@ impl TlsTracker {
         }
         st.pending.clear();
         st.handshake.clear();
+        st.skip_handshake = 0;
         if matches!(st.mode, Mode::Records) {
             st.mode = Mode::Resync;
         }

@@ -20,12 +20,21 @@ pub enum Resumption {
 }
 
 /// A handshake message of interest, with its frame.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 pub struct Located<'a, T> {
     pub frame: u64,
     pub record: &'a HandshakeRecord,
     pub value: &'a T,
 }
+
+// Manual impls: the derives would require `T: Copy`.
+impl<T> Clone for Located<'_, T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<T> Copy for Located<'_, T> {}
 
 /// Views of the handshake the report and the diagnosis use.
 #[derive(Debug, Clone, Copy)]

@@ -1,0 +1,303 @@
+//! Diagnosis: turning what the capture shows about a connection into a
+//! verdict on client authentication and findings that explain it.
+//!
+//! Each rule in [`rules`] is a small named function that looks at the
+//! [`Context`] and returns findings, documented with the RFC text or stack
+//! behaviour it relies on. [`diagnose`] runs them all, decides the verdict
+//! from the evidence in order (was a certificate asked for, was one sent,
+//! did a rejection follow), and puts the decisive finding first.
+
+pub mod alerts;
+pub mod rules;
+
+use crate::tls::messages::{Certificate, CertificateRequest};
+use crate::tls::stream::{AlertEntry, Side};
+use crate::tls::summary::{Handshake, Located};
+use crate::tls::ConnectionFacts;
+use crate::x509::CertInfo;
+use serde::Serialize;
+
+/// The verdict on client authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// The server asked, the client sent a certificate and CertificateVerify,
+    /// and nothing afterwards shows a rejection.
+    Succeeded,
+    /// The server asked and the exchange ended in rejection.
+    Failed,
+    /// No CertificateRequest (nor one later).
+    NotRequested,
+    /// The server asked, the client sent none, and the server went on.
+    NotProvided,
+    /// The capture does not show enough.
+    Unknown,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Succeeded => "succeeded",
+            Outcome::Failed => "failed",
+            Outcome::NotRequested => "not_requested",
+            Outcome::NotProvided => "not_provided",
+            Outcome::Unknown => "unknown",
+        }
+    }
+}
+
+/// `client_auth` in the JSON document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct ClientAuth {
+    /// `null` when the capture cannot tell (TLS 1.3 without keys).
+    pub requested: Option<bool>,
+    pub certificate_sent: Option<bool>,
+    pub outcome: Outcome,
+}
+
+/// How the handshake itself went, apart from client authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HandshakeOutcome {
+    /// Both Finished messages (or application data both ways) were seen.
+    Completed,
+    /// A fatal alert or an abrupt close ended it.
+    Failed,
+    /// The capture ends before the handshake does, or shows too little.
+    Incomplete,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+/// A fact a finding rests on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub frame: Option<u64>,
+    pub field: String,
+    pub value: String,
+}
+
+/// One finding: what is wrong (or notable), the evidence, and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// Stable identifier, e.g. `issuer-not-in-ca-list`.
+    pub code: &'static str,
+    pub severity: Severity,
+    pub summary: String,
+    pub evidence: Vec<Evidence>,
+    /// Seen directly in the capture (`true`) or inferred from it.
+    pub observed: bool,
+    pub fix: String,
+    /// Every frame the evidence cites, ascending.
+    pub frames: Vec<u64>,
+}
+
+impl Finding {
+    pub fn new(code: &'static str, severity: Severity, summary: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity,
+            summary: summary.into(),
+            evidence: Vec::new(),
+            observed: true,
+            fix: String::new(),
+            frames: Vec::new(),
+        }
+    }
+
+    pub fn inferred(mut self) -> Finding {
+        self.observed = false;
+        self
+    }
+
+    pub fn evidence(
+        mut self,
+        frame: Option<u64>,
+        field: &str,
+        value: impl Into<String>,
+    ) -> Finding {
+        self.evidence.push(Evidence {
+            frame,
+            field: field.to_string(),
+            value: value.into(),
+        });
+        if let Some(f) = frame {
+            if let Err(i) = self.frames.binary_search(&f) {
+                self.frames.insert(i, f);
+            }
+        }
+        self
+    }
+
+    pub fn fix(mut self, fix: impl Into<String>) -> Finding {
+        self.fix = fix.into();
+        self
+    }
+}
+
+/// What the rules look at, computed once per connection.
+pub struct Context<'a> {
+    pub facts: &'a ConnectionFacts,
+    pub hs: Handshake<'a>,
+    /// The first CertificateRequest from the server (in the first handshake
+    /// or later).
+    pub request: Option<Located<'a, CertificateRequest>>,
+    pub client_cert: Option<Located<'a, Certificate>>,
+    pub server_cert: Option<Located<'a, Certificate>>,
+    pub client_chain: Vec<CertInfo>,
+    pub server_chain: Vec<CertInfo>,
+    /// Certificates the client sent that could not be parsed.
+    pub client_chain_errors: Vec<String>,
+    /// TLS 1.3 and the encrypted part was not decrypted.
+    pub tls13_hidden: bool,
+    /// When the client's Certificate was captured (Unix seconds), or the
+    /// ServerHello's, for validity checks.
+    pub check_time: Option<i64>,
+}
+
+impl<'a> Context<'a> {
+    pub fn new(facts: &'a ConnectionFacts) -> Context<'a> {
+        let hs = Handshake::new(&facts.tls);
+        let request = hs.certificate_request(Some(Side::Server));
+        let client_cert = hs.client_certificate();
+        let server_cert = hs.server_certificate();
+        let mut client_chain = Vec::new();
+        let mut client_chain_errors = Vec::new();
+        if let Some(c) = &client_cert {
+            for (i, e) in c.value.entries.iter().enumerate() {
+                match CertInfo::from_der(&e.der) {
+                    Ok(ci) => client_chain.push(ci),
+                    Err(err) => client_chain_errors.push(format!("certificate {}: {err}", i + 1)),
+                }
+            }
+        }
+        let server_chain = server_cert
+            .map(|c| {
+                c.value
+                    .entries
+                    .iter()
+                    .filter_map(|e| CertInfo::from_der(&e.der).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let decrypted = facts.tls.handshakes.iter().any(|h| h.decrypted);
+        let tls13_hidden = hs.is_tls13() && !decrypted;
+        let check_time = client_cert
+            .map(|c| c.record.ts.secs)
+            .or_else(|| server_cert.map(|c| c.record.ts.secs))
+            .or_else(|| hs.server_hello().map(|s| s.record.ts.secs))
+            .filter(|t| *t > 0);
+        Context {
+            facts,
+            hs,
+            request,
+            client_cert,
+            server_cert,
+            client_chain,
+            server_chain,
+            client_chain_errors,
+            tls13_hidden,
+            check_time,
+        }
+    }
+
+    pub fn alerts(&self) -> &'a [AlertEntry] {
+        &self.facts.tls.alerts
+    }
+
+    /// The first fatal (or encrypted, hence unknown) alert from `side`.
+    pub fn first_fatal_alert(&self, side: Side) -> Option<&'a AlertEntry> {
+        self.facts
+            .tls
+            .alerts
+            .iter()
+            .find(|a| a.from == side && (a.level == 2 || a.encrypted))
+    }
+
+    /// Whether both sides' Finished were seen (or, when they are
+    /// encrypted, application data flowed both ways after them).
+    pub fn handshake_completed(&self) -> bool {
+        let ladder = &self.facts.tls.ladder;
+        let finished = |s: Side| ladder.iter().any(|l| l.from == s && l.kind == "finished");
+        if finished(Side::Client) && finished(Side::Server) {
+            return true;
+        }
+        // TLS 1.3 without keys: server's flight then both sides sending
+        // further encrypted records is the best sign there is.
+        let app = |s: Side| {
+            ladder
+                .iter()
+                .filter(|l| l.from == s && l.kind == "application_data")
+                .count()
+        };
+        if self.tls13_hidden {
+            return app(Side::Server) >= 2 && app(Side::Client) >= 2;
+        }
+        false
+    }
+
+    /// The frame of the last handshake message the client sent in its
+    /// certificate flight (Certificate, CertificateVerify, or Finished).
+    pub fn client_flight_frame(&self) -> Option<u64> {
+        self.facts
+            .tls
+            .ladder
+            .iter()
+            .rev()
+            .find(|l| {
+                l.from == Side::Client
+                    && matches!(
+                        l.kind.as_str(),
+                        "certificate" | "certificate_verify" | "client_key_exchange" | "finished"
+                    )
+            })
+            .map(|l| l.frame)
+    }
+}
+
+/// The result for one connection.
+#[derive(Debug, Clone, Serialize)]
+pub struct Diagnosis {
+    pub client_auth: ClientAuth,
+    pub handshake: HandshakeOutcome,
+    /// Decisive finding first.
+    pub findings: Vec<Finding>,
+    pub client_chain: Vec<CertInfo>,
+    pub server_chain: Vec<CertInfo>,
+}
+
+impl Diagnosis {
+    /// Whether this connection counts as failed for the exit status.
+    pub fn failed(&self) -> bool {
+        self.client_auth.outcome == Outcome::Failed || self.handshake == HandshakeOutcome::Failed
+    }
+}
+
+/// Diagnoses one TLS connection.
+pub fn diagnose(facts: &ConnectionFacts) -> Diagnosis {
+    let ctx = Context::new(facts);
+    let mut findings: Vec<Finding> = Vec::new();
+    for rule in rules::ALL {
+        findings.extend((rule.check)(&ctx));
+    }
+    let client_auth = rules::verdict(&ctx, &findings);
+    if client_auth.outcome == Outcome::Succeeded {
+        findings.push(rules::client_auth_succeeded(&ctx));
+    }
+    let handshake = rules::handshake_outcome(&ctx);
+    rules::order(&ctx, client_auth, &mut findings);
+    Diagnosis {
+        client_auth,
+        handshake,
+        findings,
+        client_chain: ctx.client_chain.clone(),
+        server_chain: ctx.server_chain.clone(),
+    }
+}

@@ -1,0 +1,315 @@
+//! `tlstrace explain`: per connection, the verdict, the decisive finding
+//! with its evidence and fix, the other findings, a compact ladder and the
+//! client's chain. The JSON form is the stable document described in
+//! `docs/explain-json.md`.
+
+use crate::capture::{CaptureError, Format, LinkType};
+use crate::diagnose::{Diagnosis, Finding, HandshakeOutcome, Outcome, Severity};
+use crate::net::DecodeStats;
+use crate::report::show::AlertJson;
+use crate::tls::names;
+use crate::tls::stream::{LadderEntry, Side};
+use crate::tls::summary::Handshake;
+use crate::tls::ConnectionFacts;
+use crate::x509::CertInfo;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use serde::Serialize;
+
+/// The version of the JSON document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// `capture` in the JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct CaptureJson {
+    pub file: String,
+    pub format: Option<Format>,
+    pub frames: u64,
+    pub link_types: Vec<String>,
+    pub tcp_connections: u64,
+    pub tls_connections: u64,
+    /// Why reading stopped early, if it did.
+    pub error: Option<String>,
+    /// Frames skipped because their link type or encapsulation is not read.
+    pub unsupported: Vec<String>,
+    pub keylog_sessions: usize,
+}
+
+impl CaptureJson {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        file: &str,
+        format: Option<Format>,
+        frames: u64,
+        link_types: &[LinkType],
+        tcp_connections: u64,
+        tls_connections: u64,
+        error: Option<&CaptureError>,
+        decode: &DecodeStats,
+        keylog_sessions: usize,
+    ) -> CaptureJson {
+        CaptureJson {
+            file: file.to_string(),
+            format,
+            frames,
+            link_types: link_types.iter().map(|l| l.name()).collect(),
+            tcp_connections,
+            tls_connections,
+            error: error.map(|e| e.to_string()),
+            unsupported: decode
+                .unsupported
+                .iter()
+                .map(|(k, n)| format!("{k}: {n} frames"))
+                .collect(),
+            keylog_sessions,
+        }
+    }
+}
+
+/// A ladder step in the JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageJson {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub from: Side,
+    pub frame: u64,
+    pub encrypted: bool,
+}
+
+/// One connection in the JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionJson {
+    pub id: u64,
+    pub client: String,
+    pub server: String,
+    pub version: Option<String>,
+    pub sni: Option<String>,
+    pub cipher_suite: Option<String>,
+    pub decrypted: bool,
+    pub client_auth: crate::diagnose::ClientAuth,
+    pub handshake: HandshakeOutcome,
+    pub alerts: Vec<AlertJson>,
+    pub messages: Vec<MessageJson>,
+    pub findings: Vec<Finding>,
+    pub client_chain: Vec<CertInfo>,
+    pub server_chain: Vec<CertInfo>,
+}
+
+impl ConnectionJson {
+    pub fn new(f: &ConnectionFacts, d: &Diagnosis) -> ConnectionJson {
+        let h = Handshake::new(&f.tls);
+        ConnectionJson {
+            id: f.info.id,
+            client: f.info.client.to_string(),
+            server: f.info.server.to_string(),
+            version: h.version().map(|v| names::version_name(v).into_owned()),
+            sni: h.sni().map(str::to_string),
+            cipher_suite: h
+                .cipher_suite()
+                .map(|c| names::cipher_suite_name(c).into_owned()),
+            decrypted: f.tls.handshakes.iter().any(|m| m.decrypted),
+            client_auth: d.client_auth,
+            handshake: d.handshake,
+            alerts: f.tls.alerts.iter().map(AlertJson::from_entry).collect(),
+            messages: f
+                .tls
+                .ladder
+                .iter()
+                .map(|l| MessageJson {
+                    kind: l.kind.clone(),
+                    from: l.from,
+                    frame: l.frame,
+                    encrypted: l.encrypted,
+                })
+                .collect(),
+            findings: d.findings.clone(),
+            client_chain: d.client_chain.clone(),
+            server_chain: d.server_chain.clone(),
+        }
+    }
+}
+
+/// The whole JSON document.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainJson {
+    pub schema_version: u32,
+    pub capture: CaptureJson,
+    pub connections: Vec<ConnectionJson>,
+}
+
+pub fn json(doc: &ExplainJson) -> String {
+    serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{}".to_string())
+}
+
+/// ANSI styling, used only when writing to a terminal.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn outcome(&self, o: Outcome) -> String {
+        let (code, text) = match o {
+            Outcome::Succeeded => ("1;32", "SUCCEEDED"),
+            Outcome::Failed => ("1;31", "FAILED"),
+            Outcome::NotRequested => ("1;36", "NOT REQUESTED"),
+            Outcome::NotProvided => ("1;33", "NOT PROVIDED"),
+            Outcome::Unknown => ("1;33", "UNKNOWN"),
+        };
+        self.paint(code, text)
+    }
+    fn severity(&self, s: Severity) -> String {
+        match s {
+            Severity::Error => self.paint("31", "✗ error"),
+            Severity::Warning => self.paint("33", "! warning"),
+            Severity::Info => self.paint("36", "· info"),
+        }
+    }
+}
+
+fn verdict_sentence(d: &Diagnosis) -> &'static str {
+    match d.client_auth.outcome {
+        Outcome::Succeeded => "the server asked for a client certificate, the client sent one and proved its key, and the server accepted it",
+        Outcome::Failed => "the server asked for a client certificate and refused the connection",
+        Outcome::NotRequested => "the server did not ask for a client certificate",
+        Outcome::NotProvided => "the server asked for a client certificate, the client sent none, and the server carried on without one",
+        Outcome::Unknown => "the capture does not show enough to tell",
+    }
+}
+
+fn write_finding(out: &mut String, f: &Finding, style: Style, indent: &str) {
+    out.push_str(&format!(
+        "{indent}{} [{}] {}\n",
+        style.severity(f.severity),
+        f.code,
+        f.summary
+    ));
+    for e in &f.evidence {
+        let at = e.frame.map(|n| format!("frame {n}: ")).unwrap_or_default();
+        out.push_str(&format!("{indent}    {at}{} = {}\n", e.field, e.value));
+    }
+    if !f.observed {
+        out.push_str(&format!("{indent}    (inferred from the evidence above)\n"));
+    }
+    if !f.fix.is_empty() {
+        out.push_str(&format!("{indent}    fix: {}\n", f.fix));
+    }
+}
+
+/// Ladder entries grouped by frame and sender: `frame 6 ← server_hello,
+/// certificate, certificate_request`.
+fn compact_ladder(ladder: &[LadderEntry]) -> String {
+    let mut out = String::new();
+    let mut i = 0;
+    while i < ladder.len() {
+        let (frame, from) = (ladder[i].frame, ladder[i].from);
+        let mut kinds = Vec::new();
+        while i < ladder.len() && ladder[i].frame == frame && ladder[i].from == from {
+            let l = &ladder[i];
+            let mut k = l.kind.clone();
+            if let Some(a) = &l.alert {
+                if !a.encrypted {
+                    k = format!(
+                        "alert({} {})",
+                        a.description,
+                        names::alert_description_name(a.description)
+                    );
+                }
+            } else if l.encrypted && l.kind != "application_data" {
+                k.push_str(" (encrypted)");
+            }
+            kinds.push(k);
+            i += 1;
+        }
+        let arrow = match from {
+            Side::Client => "client →",
+            Side::Server => "← server",
+        };
+        out.push_str(&format!("    {frame:>6}  {arrow}  {}\n", kinds.join(", ")));
+    }
+    out
+}
+
+fn chain_table(chain: &[CertInfo]) -> String {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(vec!["#", "subject", "issuer", "valid", "EKU", "KU", "key"]);
+    for (i, c) in chain.iter().enumerate() {
+        t.add_row(vec![
+            (i + 1).to_string(),
+            c.subject.clone(),
+            c.issuer.clone(),
+            format!("{}\n{}", c.not_before, c.not_after),
+            c.eku
+                .as_ref()
+                .map(|v| v.join(", "))
+                .unwrap_or_else(|| "(any)".into()),
+            c.key_usage
+                .as_ref()
+                .map(|v| v.join(", "))
+                .unwrap_or_else(|| "(any)".into()),
+            c.key.clone(),
+        ]);
+    }
+    t.to_string()
+        .lines()
+        .map(|l| format!("    {l}\n"))
+        .collect()
+}
+
+/// The text report for one connection.
+pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> String {
+    let h = Handshake::new(&f.tls);
+    let mut out = String::new();
+    let mut head = format!(
+        "Connection {}: {} → {}",
+        f.info.id, f.info.client, f.info.server
+    );
+    if let Some(v) = h.version() {
+        head.push_str(&format!("  {}", names::version_name(v)));
+    }
+    if let Some(sni) = h.sni() {
+        head.push_str(&format!("  SNI {sni}"));
+    }
+    out.push_str(&style.bold(&head));
+    out.push('\n');
+    out.push_str(&format!(
+        "  Client certificate authentication: {} — {}.\n",
+        style.outcome(d.client_auth.outcome),
+        verdict_sentence(d)
+    ));
+    if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
+        out.push_str("  The handshake failed.\n");
+    }
+    let mut findings = d.findings.iter();
+    if let Some(first) = findings.next() {
+        out.push_str("\n  Why:\n");
+        write_finding(&mut out, first, style, "    ");
+    }
+    let rest: Vec<&Finding> = findings.collect();
+    if !rest.is_empty() {
+        out.push_str("\n  Also:\n");
+        for f in rest {
+            write_finding(&mut out, f, style, "    ");
+        }
+    }
+    if !f.tls.ladder.is_empty() {
+        out.push_str("\n  Handshake:\n");
+        out.push_str(&compact_ladder(&f.tls.ladder));
+    }
+    if !d.client_chain.is_empty() {
+        out.push_str("\n  Client certificate chain:\n");
+        out.push_str(&chain_table(&d.client_chain));
+    }
+    out
+}

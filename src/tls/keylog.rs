@@ -1,0 +1,644 @@
+//! The NSS key log format (`SSLKEYLOGFILE`), as written by browsers, curl,
+//! `openssl -keylogfile`, Go's `KeyLogWriter` and found in pcapng Decryption
+//! Secrets Blocks.
+//!
+//! Each line is `LABEL <client_random as 64 hex digits> <secret as hex>`.
+//! Comments (`#`) and blank lines are allowed. A malformed line is skipped
+//! with a [`KeyLogWarning`] that names its 1-based line number.
+//!
+//! Secrets never leave this module in printable form: [`Secret`],
+//! [`SessionSecrets`] and [`KeyLog`] have `Debug` impls that show lengths and
+//! counts only, and warnings are built from fixed texts, never from the
+//! line's contents.
+
+use std::collections::HashMap;
+use std::fmt;
+
+/// Secret key material. `Debug` shows only its length.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Vec<u8>);
+
+impl Secret {
+    pub fn new(bytes: Vec<u8>) -> Secret {
+        Secret(bytes)
+    }
+
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Secret(<{} bytes redacted>)", self.0.len())
+    }
+}
+
+/// The labels of the key log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Label {
+    /// TLS 1.2 and older: the 48-byte master secret.
+    ClientRandom,
+    ClientHandshakeTrafficSecret,
+    ServerHandshakeTrafficSecret,
+    ClientTrafficSecret0,
+    ServerTrafficSecret0,
+    ExporterSecret,
+    ClientEarlyTrafficSecret,
+    EarlyExporterSecret,
+}
+
+impl Label {
+    pub const ALL: [Label; 8] = [
+        Label::ClientRandom,
+        Label::ClientHandshakeTrafficSecret,
+        Label::ServerHandshakeTrafficSecret,
+        Label::ClientTrafficSecret0,
+        Label::ServerTrafficSecret0,
+        Label::ExporterSecret,
+        Label::ClientEarlyTrafficSecret,
+        Label::EarlyExporterSecret,
+    ];
+
+    /// The label as written in the file.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Label::ClientRandom => "CLIENT_RANDOM",
+            Label::ClientHandshakeTrafficSecret => "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+            Label::ServerHandshakeTrafficSecret => "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+            Label::ClientTrafficSecret0 => "CLIENT_TRAFFIC_SECRET_0",
+            Label::ServerTrafficSecret0 => "SERVER_TRAFFIC_SECRET_0",
+            Label::ExporterSecret => "EXPORTER_SECRET",
+            Label::ClientEarlyTrafficSecret => "CLIENT_EARLY_TRAFFIC_SECRET",
+            Label::EarlyExporterSecret => "EARLY_EXPORTER_SECRET",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Label> {
+        Label::ALL.into_iter().find(|l| l.as_str() == name)
+    }
+
+    /// Whether a secret of `len` bytes is plausible for this label: 48 for
+    /// the TLS 1.2 master secret, a hash length (SHA-256 or SHA-384) for the
+    /// TLS 1.3 secrets.
+    fn accepts_len(self, len: usize) -> bool {
+        match self {
+            Label::ClientRandom => len == 48,
+            _ => len == 32 || len == 48,
+        }
+    }
+}
+
+impl fmt::Display for Label {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The secrets logged for one connection (one client random).
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct SessionSecrets {
+    /// `CLIENT_RANDOM`: the TLS 1.2 (or older) master secret.
+    pub master_secret: Option<Secret>,
+    pub client_handshake_traffic_secret: Option<Secret>,
+    pub server_handshake_traffic_secret: Option<Secret>,
+    pub client_traffic_secret_0: Option<Secret>,
+    pub server_traffic_secret_0: Option<Secret>,
+    pub exporter_secret: Option<Secret>,
+    pub client_early_traffic_secret: Option<Secret>,
+    pub early_exporter_secret: Option<Secret>,
+}
+
+impl SessionSecrets {
+    pub fn get(&self, label: Label) -> Option<&Secret> {
+        self.slot(label).as_ref()
+    }
+
+    fn slot(&self, label: Label) -> &Option<Secret> {
+        match label {
+            Label::ClientRandom => &self.master_secret,
+            Label::ClientHandshakeTrafficSecret => &self.client_handshake_traffic_secret,
+            Label::ServerHandshakeTrafficSecret => &self.server_handshake_traffic_secret,
+            Label::ClientTrafficSecret0 => &self.client_traffic_secret_0,
+            Label::ServerTrafficSecret0 => &self.server_traffic_secret_0,
+            Label::ExporterSecret => &self.exporter_secret,
+            Label::ClientEarlyTrafficSecret => &self.client_early_traffic_secret,
+            Label::EarlyExporterSecret => &self.early_exporter_secret,
+        }
+    }
+
+    fn slot_mut(&mut self, label: Label) -> &mut Option<Secret> {
+        match label {
+            Label::ClientRandom => &mut self.master_secret,
+            Label::ClientHandshakeTrafficSecret => &mut self.client_handshake_traffic_secret,
+            Label::ServerHandshakeTrafficSecret => &mut self.server_handshake_traffic_secret,
+            Label::ClientTrafficSecret0 => &mut self.client_traffic_secret_0,
+            Label::ServerTrafficSecret0 => &mut self.server_traffic_secret_0,
+            Label::ExporterSecret => &mut self.exporter_secret,
+            Label::ClientEarlyTrafficSecret => &mut self.client_early_traffic_secret,
+            Label::EarlyExporterSecret => &mut self.early_exporter_secret,
+        }
+    }
+
+    /// Which labels are present.
+    pub fn labels(&self) -> Vec<Label> {
+        Label::ALL
+            .into_iter()
+            .filter(|l| self.get(*l).is_some())
+            .collect()
+    }
+
+    /// Both TLS 1.3 handshake traffic secrets are present.
+    pub fn has_tls13_handshake(&self) -> bool {
+        self.client_handshake_traffic_secret.is_some()
+            && self.server_handshake_traffic_secret.is_some()
+    }
+
+    /// Both TLS 1.3 application traffic secrets are present.
+    pub fn has_tls13_application(&self) -> bool {
+        self.client_traffic_secret_0.is_some() && self.server_traffic_secret_0.is_some()
+    }
+
+    /// Fills in the labels missing here from `other`; a label present in
+    /// both keeps this value. Returns how many labels differed.
+    fn merge_from(&mut self, other: SessionSecrets) -> usize {
+        let mut conflicts = 0;
+        let mut other = other;
+        for label in Label::ALL {
+            if let Some(theirs) = other.slot_mut(label).take() {
+                match self.slot_mut(label) {
+                    Some(ours) => {
+                        if *ours != theirs {
+                            conflicts += 1;
+                        }
+                    }
+                    slot @ None => *slot = Some(theirs),
+                }
+            }
+        }
+        conflicts
+    }
+}
+
+impl fmt::Debug for SessionSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let labels: Vec<&str> = self.labels().into_iter().map(Label::as_str).collect();
+        f.debug_struct("SessionSecrets")
+            .field("labels", &labels)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a line of a key log was skipped. None of these carries any text of
+/// the line itself except a label name that looks like one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyLogWarningKind {
+    /// The line is not valid UTF-8 text.
+    NotText,
+    /// Fewer than three space-separated fields.
+    MissingFields,
+    /// More than three fields.
+    ExtraFields,
+    /// A label we don't know. The name is kept only when it looks like a
+    /// label (upper-case letters, digits and `_`, not hex alone).
+    UnknownLabel(Option<String>),
+    /// A known label this tool can't use (`RSA`, `PMS_CLIENT_RANDOM`).
+    UnsupportedLabel(&'static str),
+    ClientRandomNotHex,
+    /// The client random is not 32 bytes; the length in bytes (hex digits / 2).
+    ClientRandomLength(usize),
+    SecretNotHex,
+    /// The secret has an implausible length (bytes) for its label.
+    SecretLength {
+        label: Label,
+        len: usize,
+    },
+    /// Another value for the same label and client random came earlier (on
+    /// `first_line`); the first one is kept.
+    ConflictingDuplicate {
+        label: Label,
+        first_line: usize,
+    },
+}
+
+/// A skipped line of a key log, with its 1-based line number.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyLogWarning {
+    pub line: usize,
+    pub kind: KeyLogWarningKind,
+}
+
+impl fmt::Display for KeyLogWarning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: ", self.line)?;
+        match &self.kind {
+            KeyLogWarningKind::NotText => f.write_str("not text (invalid UTF-8); skipped"),
+            KeyLogWarningKind::MissingFields => {
+                f.write_str("expected LABEL CLIENT_RANDOM SECRET, found fewer fields; skipped")
+            }
+            KeyLogWarningKind::ExtraFields => {
+                f.write_str("expected LABEL CLIENT_RANDOM SECRET, found more fields; skipped")
+            }
+            KeyLogWarningKind::UnknownLabel(Some(name)) => {
+                write!(f, "unknown label {name}; skipped")
+            }
+            KeyLogWarningKind::UnknownLabel(None) => f.write_str("unknown label; skipped"),
+            KeyLogWarningKind::UnsupportedLabel(name) => write!(
+                f,
+                "{name} lines (RSA pre-master secrets) are not supported; skipped"
+            ),
+            KeyLogWarningKind::ClientRandomNotHex => {
+                f.write_str("client random is not hex; skipped")
+            }
+            KeyLogWarningKind::ClientRandomLength(n) => {
+                write!(f, "client random is {n} bytes, expected 32; skipped")
+            }
+            KeyLogWarningKind::SecretNotHex => f.write_str("secret is not hex; skipped"),
+            KeyLogWarningKind::SecretLength { label, len } => {
+                write!(f, "{label} secret is {len} bytes, which is not a valid length; skipped")
+            }
+            KeyLogWarningKind::ConflictingDuplicate { label, first_line } => write!(
+                f,
+                "a different {label} for the same client random is on line {first_line}; keeping that one"
+            ),
+        }
+    }
+}
+
+/// Secrets from one or more key logs, by client random.
+#[derive(Clone, Default)]
+pub struct KeyLog {
+    sessions: HashMap<[u8; 32], SessionSecrets>,
+}
+
+impl KeyLog {
+    pub fn new() -> KeyLog {
+        KeyLog::default()
+    }
+
+    /// Parses a key log. Bad lines are skipped and reported; the rest is
+    /// kept. Accepts `\n` and `\r\n` line ends, a UTF-8 byte order mark,
+    /// and NUL padding (as found at the end of a pcapng DSB).
+    pub fn parse(text: &[u8]) -> (KeyLog, Vec<KeyLogWarning>) {
+        let mut log = KeyLog::new();
+        let mut warnings = Vec::new();
+        // (client random, label) -> line of the first value.
+        let mut first_seen: HashMap<([u8; 32], Label), usize> = HashMap::new();
+        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
+        for (idx, raw) in text.split(|&b| b == b'\n').enumerate() {
+            let line_no = idx + 1;
+            let raw = trim_line(raw);
+            if raw.is_empty() || raw[0] == b'#' {
+                continue;
+            }
+            let warn = |kind| KeyLogWarning {
+                line: line_no,
+                kind,
+            };
+            let Ok(line) = std::str::from_utf8(raw) else {
+                warnings.push(warn(KeyLogWarningKind::NotText));
+                continue;
+            };
+            match parse_line(line) {
+                Ok((label, random, secret)) => {
+                    let slot = log.sessions.entry(random).or_default().slot_mut(label);
+                    match slot {
+                        None => {
+                            *slot = Some(secret);
+                            first_seen.insert((random, label), line_no);
+                        }
+                        Some(existing) => {
+                            if *existing != secret {
+                                let first_line =
+                                    first_seen.get(&(random, label)).copied().unwrap_or(0);
+                                warnings.push(warn(KeyLogWarningKind::ConflictingDuplicate {
+                                    label,
+                                    first_line,
+                                }));
+                            }
+                        }
+                    }
+                }
+                Err(Some(kind)) => warnings.push(warn(kind)),
+                Err(None) => {}
+            }
+        }
+        (log, warnings)
+    }
+
+    /// Adds the secrets of `other`. Where both have a value for the same
+    /// client random and label, this log's value is kept. Returns how many
+    /// such values differed (0 when the two logs agree).
+    pub fn merge(&mut self, other: KeyLog) -> usize {
+        let mut conflicts = 0;
+        for (random, secrets) in other.sessions {
+            match self.sessions.get_mut(&random) {
+                Some(ours) => conflicts += ours.merge_from(secrets),
+                None => {
+                    self.sessions.insert(random, secrets);
+                }
+            }
+        }
+        conflicts
+    }
+
+    pub fn secrets_for(&self, client_random: &[u8; 32]) -> Option<&SessionSecrets> {
+        self.sessions.get(client_random)
+    }
+
+    /// The number of connections (client randoms) with at least one secret.
+    pub fn len(&self) -> usize {
+        self.sessions.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.sessions.is_empty()
+    }
+}
+
+impl fmt::Debug for KeyLog {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secrets: usize = self.sessions.values().map(|s| s.labels().len()).sum();
+        f.debug_struct("KeyLog")
+            .field("sessions", &self.sessions.len())
+            .field("secrets", &secrets)
+            .finish()
+    }
+}
+
+/// Strips `\r`, trailing whitespace and NUL padding, and leading whitespace.
+fn trim_line(mut raw: &[u8]) -> &[u8] {
+    while let [rest @ .., last] = raw {
+        if last.is_ascii_whitespace() || *last == 0 {
+            raw = rest;
+        } else {
+            break;
+        }
+    }
+    while let [first, rest @ ..] = raw {
+        if first.is_ascii_whitespace() || *first == 0 {
+            raw = rest;
+        } else {
+            break;
+        }
+    }
+    raw
+}
+
+/// `Err(None)` means "skip silently" (labels we need not use).
+type LineResult = Result<(Label, [u8; 32], Secret), Option<KeyLogWarningKind>>;
+
+fn parse_line(line: &str) -> LineResult {
+    let mut fields = line.split_ascii_whitespace();
+    let (Some(label), Some(random), Some(secret)) = (fields.next(), fields.next(), fields.next())
+    else {
+        return Err(Some(KeyLogWarningKind::MissingFields));
+    };
+    if fields.next().is_some() {
+        return Err(Some(KeyLogWarningKind::ExtraFields));
+    }
+    let label = match Label::from_name(label) {
+        Some(l) => l,
+        None => {
+            return Err(Some(match label {
+                "RSA" => KeyLogWarningKind::UnsupportedLabel("RSA"),
+                "PMS_CLIENT_RANDOM" => KeyLogWarningKind::UnsupportedLabel("PMS_CLIENT_RANDOM"),
+                // OpenSSL logs the secrets after each KeyUpdate under these;
+                // they follow from the `_0` ones, so skip them quietly.
+                "CLIENT_TRAFFIC_SECRET_N" | "SERVER_TRAFFIC_SECRET_N" => return Err(None),
+                other => KeyLogWarningKind::UnknownLabel(printable_label(other)),
+            }));
+        }
+    };
+    let random_bytes = decode_hex(random).ok_or(KeyLogWarningKind::ClientRandomNotHex)?;
+    let random: [u8; 32] = random_bytes
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyLogWarningKind::ClientRandomLength(random.len() / 2))?;
+    let secret = decode_hex(secret).ok_or(KeyLogWarningKind::SecretNotHex)?;
+    if !label.accepts_len(secret.len()) {
+        return Err(Some(KeyLogWarningKind::SecretLength {
+            label,
+            len: secret.len(),
+        }));
+    }
+    Ok((label, random, Secret::new(secret)))
+}
+
+/// The label text if it can't be secret material: 1..=40 characters of
+/// `A-Z0-9_` with at least one that isn't a hex digit (hex-only text could
+/// be a secret pasted into the wrong column).
+fn printable_label(s: &str) -> Option<String> {
+    let shaped = !s.is_empty()
+        && s.len() <= 40
+        && s.bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    let not_hex = s.bytes().any(|b| !b.is_ascii_hexdigit());
+    (shaped && not_hex).then(|| s.to_string())
+}
+
+fn decode_hex(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if b.is_empty() || b.len() % 2 != 0 {
+        return None;
+    }
+    b.chunks_exact(2)
+        .map(|p| Some(hex_val(p[0])? << 4 | hex_val(p[1])?))
+        .collect()
+}
+
+fn hex_val(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CR: &str = "50ead73a882cafb66adf08a39d7c9bc451857eddefe66691ad5b3d0ba4fdf9c1";
+    const S32: &str = "2b41f4fe4a07e5c575a6b48593666bf455ebb53dd8cd8e0b5b299338597c492c";
+    const MS: &str = "87d37c135623a7d0d2b0cecf7e7007fc7c44a1a8e78aa483828f7fa2caddddd472e2472ece7d53da781c562142d9eea7";
+
+    fn cr() -> [u8; 32] {
+        decode_hex(CR).unwrap().try_into().unwrap()
+    }
+
+    #[test]
+    fn parses_openssl_tls13_log() {
+        let text = format!(
+            "# SSL/TLS secrets log file, generated by OpenSSL\n\
+             SERVER_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}\n\
+             EXPORTER_SECRET {CR} {S32}\n\
+             SERVER_TRAFFIC_SECRET_0 {CR} {S32}\n\
+             CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}\r\n\
+             CLIENT_TRAFFIC_SECRET_0 {CR} {S32}\n\
+             \n"
+        );
+        let (log, warnings) = KeyLog::parse(text.as_bytes());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        assert_eq!(log.len(), 1);
+        let s = log.secrets_for(&cr()).unwrap();
+        assert!(s.has_tls13_handshake());
+        assert!(s.has_tls13_application());
+        assert!(s.master_secret.is_none());
+        assert_eq!(
+            s.server_handshake_traffic_secret
+                .as_ref()
+                .unwrap()
+                .as_bytes(),
+            decode_hex(S32).unwrap()
+        );
+        assert_eq!(s.labels().len(), 5);
+        assert!(log.secrets_for(&[0; 32]).is_none());
+    }
+
+    #[test]
+    fn parses_client_random_line_and_dsb_padding() {
+        let text = format!("\u{feff}CLIENT_RANDOM {CR} {}\n\0\0\0", MS.to_uppercase());
+        let (log, warnings) = KeyLog::parse(text.as_bytes());
+        assert!(warnings.is_empty(), "{warnings:?}");
+        let s = log.secrets_for(&cr()).unwrap();
+        assert_eq!(s.master_secret.as_ref().unwrap().len(), 48);
+    }
+
+    #[test]
+    fn malformed_lines_warn_without_secrets() {
+        let bad_secret = "zz".repeat(32);
+        let lines = [
+            format!("CLIENT_RANDOM {CR}"),                         // 1 missing
+            format!("CLIENT_RANDOM {CR} {MS} extra"),              // 2 extra
+            format!("FOO_BAR {CR} {S32}"),                         // 3 unknown
+            format!("{S32} {CR} {S32}"),                           // 4 hex "label"
+            format!("RSA 0011223344556677 {MS}"),                  // 5 rsa
+            format!("CLIENT_RANDOM xx{} {MS}", &CR[2..]),          // 6 random not hex
+            format!("CLIENT_RANDOM {} {MS}", &CR[..62]),           // 7 random short
+            format!("CLIENT_RANDOM {CR} {bad_secret}"),            // 8 secret not hex
+            format!("CLIENT_RANDOM {CR} {S32}"),                   // 9 wrong length
+            format!("CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}"), // 10 ok
+            format!("CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {}", "00".repeat(32)), // 11 conflict
+            format!("CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}"), // 12 same again: fine
+        ];
+        let mut text = lines.join("\n").into_bytes();
+        // 13: written by OpenSSL after a KeyUpdate; skipped without a warning.
+        text.extend_from_slice(format!("\nCLIENT_TRAFFIC_SECRET_N {CR} {S32}").as_bytes());
+        text.extend_from_slice(b"\nCLIENT_RANDOM \xff\xfe x\n"); // 14 not UTF-8
+        let (log, warnings) = KeyLog::parse(&text);
+        let got: Vec<(usize, KeyLogWarningKind)> =
+            warnings.iter().map(|w| (w.line, w.kind.clone())).collect();
+        use KeyLogWarningKind::*;
+        assert_eq!(
+            got,
+            vec![
+                (1, MissingFields),
+                (2, ExtraFields),
+                (3, UnknownLabel(Some("FOO_BAR".into()))),
+                (4, UnknownLabel(None)),
+                (5, UnsupportedLabel("RSA")),
+                (6, ClientRandomNotHex),
+                (7, ClientRandomLength(31)),
+                (8, SecretNotHex),
+                (
+                    9,
+                    SecretLength {
+                        label: Label::ClientRandom,
+                        len: 32
+                    }
+                ),
+                (
+                    11,
+                    ConflictingDuplicate {
+                        label: Label::ClientHandshakeTrafficSecret,
+                        first_line: 10
+                    }
+                ),
+                (14, NotText),
+            ]
+        );
+        for w in &warnings {
+            let msg = w.to_string();
+            assert!(msg.starts_with(&format!("line {}: ", w.line)), "{msg}");
+            for secret in [S32, MS, &CR[..16], &MS[..8], &S32[..8]] {
+                assert!(!msg.to_lowercase().contains(secret), "{msg}");
+            }
+        }
+        // The first value is kept.
+        let s = log.secrets_for(&cr()).unwrap();
+        assert_eq!(
+            s.client_handshake_traffic_secret
+                .as_ref()
+                .unwrap()
+                .as_bytes(),
+            decode_hex(S32).unwrap()
+        );
+    }
+
+    #[test]
+    fn debug_shows_no_secret() {
+        let text = format!("CLIENT_RANDOM {CR} {MS}\nCLIENT_TRAFFIC_SECRET_0 {CR} {S32}\n");
+        let (log, _) = KeyLog::parse(text.as_bytes());
+        let s = log.secrets_for(&cr()).unwrap();
+        for dbg in [
+            format!("{log:?}"),
+            format!("{log:#?}"),
+            format!("{s:?}"),
+            format!("{:?}", s.master_secret),
+        ] {
+            assert!(!dbg.contains(&MS[..8]), "{dbg}");
+            assert!(!dbg.contains(&S32[..8]), "{dbg}");
+            assert!(!dbg.contains("135"), "{dbg}"); // no decimal byte lists either
+        }
+        assert_eq!(format!("{log:?}"), "KeyLog { sessions: 1, secrets: 2 }");
+    }
+
+    #[test]
+    fn merge_fills_missing_and_keeps_ours() {
+        let (mut a, _) =
+            KeyLog::parse(format!("CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}\n").as_bytes());
+        let other_random = "11".repeat(32);
+        let (b, _) = KeyLog::parse(
+            format!(
+                "CLIENT_HANDSHAKE_TRAFFIC_SECRET {CR} {zero}\n\
+                 SERVER_HANDSHAKE_TRAFFIC_SECRET {CR} {S32}\n\
+                 CLIENT_RANDOM {other_random} {MS}\n",
+                zero = "00".repeat(32)
+            )
+            .as_bytes(),
+        );
+        assert_eq!(a.merge(b), 1);
+        assert_eq!(a.len(), 2);
+        let s = a.secrets_for(&cr()).unwrap();
+        assert!(s.has_tls13_handshake());
+        assert_eq!(
+            s.client_handshake_traffic_secret
+                .as_ref()
+                .unwrap()
+                .as_bytes(),
+            decode_hex(S32).unwrap()
+        );
+        assert!(a.secrets_for(&[0x11; 32]).unwrap().master_secret.is_some());
+    }
+
+    #[test]
+    fn arbitrary_bytes_never_panic() {
+        use proptest::prelude::*;
+        proptest!(|(data in proptest::collection::vec(any::<u8>(), 0..512))| {
+            let (_log, warnings) = KeyLog::parse(&data);
+            for w in warnings {
+                let _ = w.to_string();
+            }
+        });
+    }
+}
