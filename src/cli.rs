@@ -9,6 +9,7 @@ use crate::capture::{CaptureError, CaptureErrorKind, CaptureReader};
 use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, TcpReassembler};
 use crate::net::{drive, DriveOutcome};
 use crate::report;
+use crate::tls::keylog::KeyLog;
 use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -58,6 +59,9 @@ enum Command {
     Show {
         /// A pcap or pcapng file, or `-` for standard input.
         file: String,
+        /// An NSS key log (SSLKEYLOGFILE) to decrypt with.
+        #[arg(long)]
+        keylog: Option<String>,
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
@@ -80,7 +84,12 @@ pub fn main() -> ExitCode {
     };
     match cli.command {
         Command::Connections { file, format } => connections(&file, format),
-        Command::Show { file, conn, format } => show(&file, conn, format),
+        Command::Show {
+            file,
+            keylog,
+            conn,
+            format,
+        } => show(&file, keylog.as_deref(), conn, format),
         Command::Explain {
             file,
             keylog,
@@ -88,6 +97,37 @@ pub fn main() -> ExitCode {
             format,
         } => explain(&file, keylog.as_deref(), conn, format),
     }
+}
+
+/// The key log from `--keylog`, merged with secrets a pcapng capture file
+/// embeds. Malformed key log lines are reported (by line number only) and
+/// skipped; an unreadable key log is a usage error.
+fn load_secrets(file: &str, keylog: Option<&str>) -> Result<Option<KeyLog>, ExitCode> {
+    let mut merged: Option<KeyLog> = None;
+    if let Some(path) = keylog {
+        let text = std::fs::read(path).map_err(|e| {
+            eprintln!("tlstrace: cannot read key log {path}: {e}");
+            ExitCode::from(2)
+        })?;
+        let (log, warnings) = KeyLog::parse(&text);
+        for w in warnings.iter().take(20) {
+            eprintln!("tlstrace: key log {path}: {w}");
+        }
+        if warnings.len() > 20 {
+            eprintln!(
+                "tlstrace: key log {path}: {} more lines skipped",
+                warnings.len() - 20
+            );
+        }
+        merged = Some(log);
+    }
+    if file != "-" {
+        for text in crate::capture::scan_secrets(file) {
+            let (log, _) = KeyLog::parse(&text);
+            merged.get_or_insert_with(KeyLog::new).merge(log);
+        }
+    }
+    Ok(merged)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
@@ -151,7 +191,7 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
             std::io::BufWriter::new(stdout.lock()),
         )),
     };
-    let outcome = drive(&mut reader, &mut tcp, &mut collect, &mut |_| {});
+    let outcome = drive(&mut reader, &mut tcp, &mut collect);
     match collect {
         Collect::Table(mut conns) => {
             conns.sort_by_key(|c| c.id);
@@ -172,6 +212,7 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
 /// (those where TLS was seen), in order.
 fn tls_connections(
     reader: &mut CaptureReader,
+    keylog: Option<KeyLog>,
     only: Option<u64>,
 ) -> (Vec<ConnectionFacts>, DriveOutcome) {
     let mut tcp = TcpReassembler::default();
@@ -180,19 +221,24 @@ fn tls_connections(
         if f.tls.detected && only.is_none_or(|id| id == f.info.id) {
             found.push(f);
         }
-    });
-    let outcome = drive(reader, &mut tcp, &mut analyzer, &mut |_| {});
+    })
+    .with_keylog(keylog);
+    let outcome = drive(reader, &mut tcp, &mut analyzer);
     drop(analyzer);
     found.sort_by_key(|f| f.info.id);
     (found, outcome)
 }
 
-fn show(file: &str, conn: Option<u64>, format: OutputFormat) -> ExitCode {
+fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFormat) -> ExitCode {
+    let secrets = match load_secrets(file, keylog) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
     let mut reader = match open(file) {
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (found, outcome) = tls_connections(&mut reader, conn);
+    let (found, outcome) = tls_connections(&mut reader, secrets, conn);
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
         OutputFormat::Json => emit(&report::show::json(&found)),
@@ -206,12 +252,10 @@ fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFo
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, ExplainJson, Style};
     use std::io::IsTerminal;
 
-    if let Some(path) = keylog {
-        if let Err(e) = std::fs::metadata(path) {
-            eprintln!("tlstrace: cannot read key log {path}: {e}");
-            return ExitCode::from(2);
-        }
-    }
+    let secrets = match load_secrets(file, keylog) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
     let mut reader = match open(file) {
         Ok(r) => r,
         Err(code) => return code,
@@ -237,8 +281,10 @@ fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFo
             OutputFormat::Json => String::new(),
         };
         rendered.push((f.info.id, ConnectionJson::new(&f, &d), text));
-    });
-    let outcome = drive(&mut reader, &mut tcp, &mut analyzer, &mut |_| {});
+    })
+    .with_keylog(secrets);
+    let outcome = drive(&mut reader, &mut tcp, &mut analyzer);
+    let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
     rendered.sort_by_key(|r| r.0);
     let capture = CaptureJson::new(
@@ -250,7 +296,7 @@ fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFo
         rendered.len() as u64,
         outcome.error.as_ref(),
         &outcome.decode,
-        0,
+        keylog_sessions,
     );
     match format {
         OutputFormat::Json => {

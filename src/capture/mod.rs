@@ -482,6 +482,26 @@ impl CaptureReader {
     }
 }
 
+/// The key log texts a pcapng file embeds (Decryption Secrets Blocks),
+/// wherever they sit in it: decryption needs them before the packets they
+/// cover, and `editcap --inject-secrets` may put them anywhere. Legacy pcap
+/// and unreadable files have none.
+pub fn scan_secrets(path: &str) -> Vec<Vec<u8>> {
+    let mut found = Vec::new();
+    let Ok(mut r) = CaptureReader::open(path) else {
+        return found;
+    };
+    if r.format() != Format::Pcapng {
+        return found;
+    }
+    while let Ok(Some(ev)) = r.next_event() {
+        if let CaptureEvent::Secrets(text) = ev {
+            found.push(text.to_vec());
+        }
+    }
+    found
+}
+
 /// What an event is, decided while the block is borrowed; its data has been
 /// copied to the scratch buffer.
 enum EventMeta {

@@ -8,7 +8,7 @@
 use super::alerts;
 use super::{ClientAuth, Context, Finding, HandshakeOutcome, Outcome, Severity};
 use crate::tls::names;
-use crate::tls::stream::{AlertEntry, IssueKind, Side};
+use crate::tls::stream::{AlertEntry, AppMarker, IssueKind, KeyStatus, Side};
 use crate::x509::{dn_string, names_match, CertInfo};
 
 /// A named rule.
@@ -20,6 +20,10 @@ pub struct Rule {
 /// Every rule, in the order their findings are listed when nothing else
 /// decides.
 pub const ALL: &[Rule] = &[
+    Rule {
+        name: "keys_wrong",
+        check: keys_wrong,
+    },
     Rule {
         name: "handshake_encrypted",
         check: handshake_encrypted,
@@ -171,6 +175,31 @@ fn client_cert_frame(ctx: &Context<'_>) -> Option<u64> {
 // Rules
 // ---------------------------------------------------------------------------
 
+/// `keys-wrong`: with the right traffic secrets every record
+/// authenticates (AEAD tag or MAC, RFC 8446 §5.2, RFC 5246 §6.2.3); a
+/// failure means the key log's secrets for this client random are not this
+/// connection's (a different run, or a corrupted log).
+fn keys_wrong(ctx: &Context<'_>) -> Vec<Finding> {
+    ctx.facts
+        .tls
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::KeysWrong)
+        .map(|i| {
+            Finding::new(
+                "keys-wrong",
+                Severity::Warning,
+                format!(
+                    "The key log has secrets for this connection, but the {}'s records do not decrypt with them: they are the wrong keys.",
+                    i.from.as_str()
+                ),
+            )
+            .evidence(Some(i.frame), "first record that failed to authenticate", i.detail.clone())
+            .fix("Use the key log written by the same client run as this capture (SSLKEYLOGFILE appends: check the file is not from another session).")
+        })
+        .collect()
+}
+
 /// `handshake-encrypted`: in TLS 1.3 everything after the ServerHello is
 /// encrypted (RFC 8446 §2): the CertificateRequest, the client's
 /// Certificate and CertificateVerify, and the server's alerts cannot be seen
@@ -198,6 +227,28 @@ fn handshake_encrypted(ctx: &Context<'_>) -> Vec<Finding> {
             "client_hello.post_handshake_auth",
             "offered: the server may ask for a certificate after the handshake",
         );
+    }
+    match ctx.facts.tls.key_status {
+        KeyStatus::NoSecrets => {
+            let random = ctx
+                .hs
+                .client_hello(Some(Side::Client))
+                .map(|c| crate::x509::hex(&c.value.random))
+                .unwrap_or_default();
+            f = f.evidence(
+                None,
+                "key log",
+                format!("has no traffic secrets for this connection's client random {random}"),
+            );
+        }
+        KeyStatus::UnsupportedSuite => {
+            f = f.evidence(
+                None,
+                "key log",
+                "has secrets, but tlstrace cannot decrypt this cipher suite",
+            );
+        }
+        KeyStatus::Keys | KeyStatus::NoKeyLog => {}
     }
     vec![f]
 }
@@ -732,6 +783,35 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(flight) = ctx.client_flight_frame() else {
         return vec![];
     };
+    if let Some(marker) = &ctx.facts.tls.app_marker[Side::Server.index()] {
+        let line = ctx.facts.tls.app_first_line[Side::Server.index()]
+            .clone()
+            .unwrap_or_default();
+        let what = match marker {
+            AppMarker::NginxNoCertificate => {
+                "nginx's 400 \"No required SSL certificate was sent\"".to_string()
+            }
+            AppMarker::NginxCertificateError => {
+                "nginx's 400 \"The SSL certificate error\"".to_string()
+            }
+            AppMarker::IisForbidden(code) => format!("an IIS {code} page"),
+            AppMarker::HttpError(code) => format!("HTTP {code}"),
+        };
+        let first = ctx
+            .facts
+            .tls
+            .ladder
+            .iter()
+            .find(|l| l.from == Side::Server && l.kind == "application_data" && !l.encrypted)
+            .map(|l| l.frame);
+        return vec![Finding::new(
+            "rejected-after-handshake",
+            Severity::Error,
+            format!("The TLS handshake completed, but the server's application refused the request with {what}: it enforces client certificates above TLS."),
+        )
+        .evidence(first, "server's first response line (decrypted excerpt)", line)
+        .fix("nginx: with `ssl_verify_client on` the handshake always completes; read the error log for the verify result. Give the client a valid certificate from the CA in ssl_client_certificate.")];
+    }
     if !ctx.hs.is_tls13() {
         return vec![];
     }

@@ -348,14 +348,14 @@ pub struct DriveOutcome {
 }
 
 /// Streams a whole capture through decoding and TCP reassembly into
-/// `handler`; key log text embedded in the capture goes to `secrets`.
+/// `handler`; key log text embedded in the capture goes to
+/// `handler.on_capture_secrets`.
 /// Connections are finished (and handed to `handler.on_close`) as they end
 /// and at the end of the capture.
 pub fn drive(
     reader: &mut crate::capture::CaptureReader,
     tcp: &mut tcp::TcpReassembler,
     handler: &mut dyn tcp::StreamHandler,
-    secrets: &mut dyn FnMut(&[u8]),
 ) -> DriveOutcome {
     use crate::capture::CaptureEvent;
     let mut decoder = PacketDecoder::new();
@@ -367,7 +367,7 @@ pub fn drive(
                     tcp.process(&seg, handler);
                 }
             }
-            Ok(Some(CaptureEvent::Secrets(text))) => secrets(text),
+            Ok(Some(CaptureEvent::Secrets(text))) => handler.on_capture_secrets(text),
             Ok(None) => break,
             Err(e) => {
                 error = Some(e);

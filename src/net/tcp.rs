@@ -157,6 +157,9 @@ pub trait StreamHandler {
     /// copy was kept).
     fn on_conflict(&mut self, _conn: &ConnInfo, _dir: Direction, _offset: u64, _frame: u64) {}
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary);
+    /// Secrets embedded in the capture (a pcapng Decryption Secrets Block
+    /// holding an NSS key log), in capture order.
+    fn on_capture_secrets(&mut self, _text: &[u8]) {}
 }
 
 /// Limits on what a capture can make the reassembler hold.

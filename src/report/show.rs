@@ -73,6 +73,16 @@ pub struct ShowConnection {
     pub server_chain: Vec<CertInfo>,
     pub client_chain: Vec<CertInfo>,
     pub issues: Vec<StreamIssue>,
+    pub key_status: crate::tls::stream::KeyStatus,
+    /// Finished messages checked with the key log: `{from, frame, ok}`.
+    pub finished_checks: Vec<FinishedCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FinishedCheck {
+    pub from: Side,
+    pub frame: u64,
+    pub ok: bool,
 }
 
 fn chain(
@@ -129,6 +139,17 @@ impl ShowConnection {
             server_chain: chain(h.server_certificate()),
             client_chain: chain(h.client_certificate()),
             issues: f.tls.issues.clone(),
+            key_status: f.tls.key_status,
+            finished_checks: f
+                .tls
+                .finished_checks
+                .iter()
+                .map(|(from, frame, ok)| FinishedCheck {
+                    from: *from,
+                    frame: *frame,
+                    ok: *ok,
+                })
+                .collect(),
         }
     }
 }
@@ -241,7 +262,19 @@ fn details(f: &ConnectionFacts, l: &LadderEntry) -> String {
             None => "legacy signature".to_string(),
         },
         HandshakeMessage::Finished { verify_data } => {
-            format!("{} bytes verify_data", verify_data.len())
+            let check = f
+                .tls
+                .finished_checks
+                .iter()
+                .find(|(side, frame, _)| *side == rec.from && *frame == rec.frame);
+            match check {
+                Some((_, _, true)) => format!("{} bytes verify_data, verified", verify_data.len()),
+                Some((_, _, false)) => format!(
+                    "{} bytes verify_data, DOES NOT MATCH the key schedule",
+                    verify_data.len()
+                ),
+                None => format!("{} bytes verify_data", verify_data.len()),
+            }
         }
         _ => String::new(),
     }

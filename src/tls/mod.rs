@@ -15,7 +15,9 @@ pub mod stream;
 pub mod summary;
 
 use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler};
+use keylog::KeyLog;
 use std::collections::HashMap;
+use std::sync::Arc;
 pub use stream::{Side, TlsConfig, TlsConnection, TlsTracker};
 
 /// What the capture shows about one TCP connection and the TLS in it.
@@ -32,6 +34,9 @@ pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     config: TlsConfig,
     trackers: HashMap<u64, TlsTracker>,
     sink: F,
+    /// Secrets for decryption: the --keylog file merged with those the
+    /// capture embeds. Connections opened after a secrets block see it.
+    keylog: Option<Arc<KeyLog>>,
 }
 
 impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
@@ -40,13 +45,35 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
             config,
             trackers: HashMap::new(),
             sink,
+            keylog: None,
         }
+    }
+
+    /// Decrypts with these secrets.
+    pub fn with_keylog(mut self, keylog: Option<KeyLog>) -> Self {
+        self.keylog = keylog.map(Arc::new);
+        self
+    }
+
+    /// Sessions the key log holds secrets for.
+    pub fn keylog_sessions(&self) -> usize {
+        self.keylog.as_ref().map_or(0, |k| k.len())
     }
 }
 
 impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_open(&mut self, conn: &ConnInfo) {
-        self.trackers.insert(conn.id, TlsTracker::new(self.config));
+        self.trackers.insert(
+            conn.id,
+            TlsTracker::with_keylog(self.config, self.keylog.clone()),
+        );
+    }
+
+    fn on_capture_secrets(&mut self, text: &[u8]) {
+        let (found, _warnings) = KeyLog::parse(text);
+        let mut merged = self.keylog.as_deref().cloned().unwrap_or_default();
+        merged.merge(found);
+        self.keylog = Some(Arc::new(merged));
     }
 
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {

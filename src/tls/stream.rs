@@ -19,10 +19,13 @@
 //! [`TlsConfig::max_handshake_message`]; a larger claim is reported and the
 //! stream resynchronised, never allocated.
 
+use super::decrypt::{self as dec, Plaintext, RecordDecrypter, Version};
+use super::keylog::{KeyLog, Secret};
 use super::messages::{self, HandshakeMessage};
 use crate::capture::Timestamp;
 use crate::net::tcp::{Direction, Gap};
 use serde::Serialize;
+use std::sync::Arc;
 
 /// Largest legal TLSCiphertext fragment (RFC 5246 §6.2.3).
 pub const MAX_RECORD: usize = (1 << 14) + 2048;
@@ -81,7 +84,8 @@ impl Side {
         }
     }
 
-    fn index(self) -> usize {
+    /// 0 for the client, 1 for the server: the index of per-side arrays.
+    pub fn index(self) -> usize {
         match self {
             Side::Client => 0,
             Side::Server => 1,
@@ -166,6 +170,37 @@ pub enum IssueKind {
     Sslv2ClientHello,
     /// Bytes were skipped to find the next record header.
     Resynchronised,
+    /// Records did not authenticate with the key log's secrets.
+    KeysWrong,
+}
+
+/// What the first application data of a side said, when recognised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppMarker {
+    /// nginx's 400 page: "No required SSL certificate was sent".
+    NginxNoCertificate,
+    /// nginx's 400 page: "The SSL certificate error".
+    NginxCertificateError,
+    /// An IIS 403.7 / 403.13 / 403.16 / 403.17 page.
+    IisForbidden(String),
+    /// Another HTTP 400, 401 or 403 status (or nginx's 495/496).
+    HttpError(String),
+}
+
+/// Whether and how the connection could be decrypted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStatus {
+    /// No key log was given (or embedded).
+    #[default]
+    NoKeyLog,
+    /// The key log holds no usable secrets for this connection.
+    NoSecrets,
+    /// The cipher suite is not one tlstrace decrypts.
+    UnsupportedSuite,
+    /// Secrets were found and records are being decrypted.
+    Keys,
 }
 
 /// Counts of records that could not be read.
@@ -196,6 +231,20 @@ pub struct TlsConnection {
     pub transcript_truncated: bool,
     /// The ladder, alert or message lists reached their limits.
     pub ladder_truncated: bool,
+    /// Whether secrets were found for this connection.
+    pub key_status: KeyStatus,
+    /// Records decrypted per side (client, server).
+    pub decrypted: [u64; 2],
+    /// Finished messages checked against the key schedule: side, frame,
+    /// whether verify_data matched.
+    pub finished_checks: Vec<(Side, u64, bool)>,
+    /// The first line of each side's first decrypted application data
+    /// (at most 100 printable characters), and what it was recognised as.
+    pub app_first_line: [Option<String>; 2],
+    pub app_marker: [Option<AppMarker>; 2],
+    /// Index into `handshakes` where the current handshake's transcript
+    /// starts (its ClientHello).
+    pub transcript_start: usize,
 }
 
 impl TlsConnection {
@@ -326,9 +375,66 @@ fn type_name(t: u8) -> std::borrow::Cow<'static, str> {
     messages::HandshakeType(t).name()
 }
 
+/// The handshake messages of `conn`'s current transcript before `idx`, as
+/// the peers hashed them: a HelloRetryRequest turns the first ClientHello
+/// into a message_hash (RFC 8446 §4.4.1); TLS 1.3 post-handshake messages
+/// and HelloRequest are not part of it. `hash` is the suite's hash, needed
+/// only after a HelloRetryRequest. `None` when a message was not kept.
+pub fn transcript_before(
+    conn: &TlsConnection,
+    idx: usize,
+    hash: Option<dec::HashAlg>,
+) -> Option<Vec<u8>> {
+    let tls13 = conn.version.is_some_and(is_tls13);
+    let msgs = conn.handshakes.get(conn.transcript_start..idx)?;
+    let hrr = msgs.iter().position(|m| {
+        matches!(&m.message, Ok(HandshakeMessage::ServerHello(sh)) if sh.is_hello_retry_request)
+    });
+    let mut out = Vec::new();
+    for (i, m) in msgs.iter().enumerate() {
+        if (tls13 && matches!(m.msg_type, 4 | 24)) || m.msg_type == 0 {
+            continue;
+        }
+        let raw = m.raw.as_deref()?;
+        if hrr.is_some_and(|h| i < h) && m.msg_type == 1 {
+            let digest = dec::hash(hash?, raw);
+            out.extend_from_slice(&[254, 0, 0, digest.len() as u8]);
+            out.extend_from_slice(&digest);
+        } else {
+            out.extend_from_slice(raw);
+        }
+    }
+    Some(out)
+}
+
 /// Is this negotiated version TLS 1.3 (or one of its drafts)?
 pub fn is_tls13(v: u16) -> bool {
     v == 0x0304 || (v >> 8) == 0x7F
+}
+
+/// Decryption state of a connection.
+#[derive(Debug, Default)]
+struct Crypto {
+    keylog: Option<Arc<KeyLog>>,
+    /// The decrypter in use per side (client, server).
+    active: [Option<RecordDecrypter>; 2],
+    /// TLS 1.0–1.2: the decrypter each side switches to at its
+    /// ChangeCipherSpec.
+    pending: [Option<RecordDecrypter>; 2],
+    /// TLS 1.3: handshake traffic secrets (for Finished) and application
+    /// traffic secrets (to switch to after each side's Finished).
+    handshake_secret: [Option<Secret>; 2],
+    app_secret: [Option<Secret>; 2],
+    on_app_keys: [bool; 2],
+    /// TLS 1.0–1.2 master secret of the current handshake.
+    master: Option<Secret>,
+    suite: Option<&'static dec::CipherSuite>,
+    version: Option<Version>,
+    client_random: Option<[u8; 32]>,
+    encrypt_then_mac_offered: bool,
+    early_data: bool,
+    opened: [u64; 2],
+    failed: [bool; 2],
 }
 
 /// Builds a [`TlsConnection`] from the two byte streams of a TCP connection.
@@ -339,6 +445,7 @@ pub struct TlsTracker {
     conn: TlsConnection,
     /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
     hrr_seen: bool,
+    crypto: Crypto,
 }
 
 impl TlsTracker {
@@ -348,7 +455,18 @@ impl TlsTracker {
             dirs: [DirState::default(), DirState::default()],
             conn: TlsConnection::default(),
             hrr_seen: false,
+            crypto: Crypto::default(),
         }
+    }
+
+    /// A tracker that decrypts with the secrets in `keylog`.
+    pub fn with_keylog(config: TlsConfig, keylog: Option<Arc<KeyLog>>) -> Self {
+        let mut t = TlsTracker::new(config);
+        if keylog.is_some() {
+            t.conn.key_status = KeyStatus::NoSecrets;
+        }
+        t.crypto.keylog = keylog;
+        t
     }
 
     /// What has been learned so far.
@@ -548,12 +666,12 @@ impl TlsTracker {
         // two-byte alert is plaintext (a peer may alert in clear before it
         // switched keys).
         let clear_alert = content == 21 && matches!(body, [1 | 2, _]);
-        if content == 21 && !clear_alert {
-            self.encrypted_record(side, content, body.len(), frame, ts);
-            return;
-        }
-        if encrypted && content != 20 && !clear_alert {
-            self.encrypted_record(side, content, body.len(), frame, ts);
+        let sealed = !clear_alert && content != 20 && (encrypted || content == 21 || content == 23);
+        if sealed {
+            match self.try_decrypt(side, rec, frame) {
+                Some(pt) => self.plaintext(side, pt, body.len(), frame, ts),
+                None => self.encrypted_record(side, content, body.len(), frame, ts),
+            }
             return;
         }
         match content {
@@ -571,6 +689,8 @@ impl TlsTracker {
                     let st = &mut self.dirs[side.index()];
                     st.encrypted = true;
                     st.sealed_handshakes = 0;
+                    let c = &mut self.crypto;
+                    c.active[side.index()] = c.pending[side.index()].take();
                 }
             }
             21 => {
@@ -579,10 +699,125 @@ impl TlsTracker {
                 }
             }
             22 => self.handshake_bytes(side, body, frame, ts, false),
-            23 => self.encrypted_record(side, content, body.len(), frame, ts),
             24 => self.ladder(side, "heartbeat", frame, ts, false, body.len()),
             _ => {}
         }
+    }
+
+    /// Opens a sealed record with this side's keys, if there are any and
+    /// they have not failed before.
+    fn try_decrypt(&mut self, side: Side, rec: &[u8], frame: u64) -> Option<Plaintext> {
+        let i = side.index();
+        if self.crypto.failed[i] {
+            return None;
+        }
+        let dec = self.crypto.active[i].as_mut()?;
+        let header: [u8; 5] = rec.get(..5)?.try_into().ok()?;
+        match dec.open(&header, &rec[5..]) {
+            Ok(pt) => {
+                self.crypto.opened[i] += 1;
+                self.conn.decrypted[i] += 1;
+                Some(pt)
+            }
+            Err(e) if e.is_auth_failure() => {
+                // TLS 1.3 0-RTT data is under early keys tlstrace does not
+                // use: a client that offered early data may fail here
+                // before its first handshake record, and that is no sign of
+                // wrong keys.
+                if side == Side::Client && self.crypto.early_data && self.crypto.opened[i] == 0 {
+                    return None;
+                }
+                self.crypto.failed[i] = true;
+                self.issue(
+                    side,
+                    frame,
+                    IssueKind::KeysWrong,
+                    format!(
+                        "the {} record at frame {frame} did not authenticate with the key log's secrets: they do not belong to this connection",
+                        side.as_str()
+                    ),
+                );
+                None
+            }
+            Err(e) => {
+                self.issue(
+                    side,
+                    frame,
+                    IssueKind::MalformedMessage,
+                    format!("record could not be decrypted: {e}"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A decrypted record's content.
+    fn plaintext(&mut self, side: Side, pt: Plaintext, len: usize, frame: u64, ts: Timestamp) {
+        match pt.content_type {
+            21 => {
+                if let [level, description] = pt.data[..] {
+                    self.alert(side, level, description, frame, ts, false);
+                }
+            }
+            22 => self.handshake_bytes(side, &pt.data, frame, ts, true),
+            23 => {
+                self.sniff_application_data(side, &pt.data);
+                let shown = self
+                    .conn
+                    .ladder
+                    .iter()
+                    .filter(|l| l.from == side && l.kind == "application_data")
+                    .count();
+                if shown < 8 {
+                    self.ladder(side, "application_data", frame, ts, false, pt.data.len());
+                }
+            }
+            24 => self.ladder(side, "heartbeat", frame, ts, false, len),
+            _ => self.ladder(side, "unknown", frame, ts, false, len),
+        }
+    }
+
+    /// Looks at the start of the first decrypted application data of each
+    /// side, to recognise what the application said (an HTTP status line,
+    /// nginx's and IIS's client-certificate errors). Only a short first line
+    /// and the recognised marker are kept, never the data.
+    fn sniff_application_data(&mut self, side: Side, data: &[u8]) {
+        let i = side.index();
+        if self.conn.app_first_line[i].is_some() {
+            return;
+        }
+        let head = &data[..data.len().min(2048)];
+        let line_end = head.iter().position(|&b| b == b'\n').unwrap_or(head.len());
+        let line: String = head[..line_end]
+            .iter()
+            .take(100)
+            .map(|&b| {
+                if (0x20..0x7f).contains(&b) {
+                    b as char
+                } else {
+                    '.'
+                }
+            })
+            .collect();
+        self.conn.app_first_line[i] = Some(line.trim_end_matches('.').to_string());
+        let text = String::from_utf8_lossy(head);
+        let status = text
+            .strip_prefix("HTTP/1.")
+            .and_then(|t| t.get(2..5))
+            .filter(|c| matches!(*c, "400" | "401" | "403" | "495" | "496"));
+        let marker = if text.contains("No required SSL certificate was sent") {
+            Some(AppMarker::NginxNoCertificate)
+        } else if text.contains("The SSL certificate error") {
+            Some(AppMarker::NginxCertificateError)
+        } else if let Some(code) = ["403.7", "403.13", "403.16", "403.17"]
+            .iter()
+            .find(|c| text.contains(*c))
+        {
+            Some(AppMarker::IisForbidden(code.to_string()))
+        } else {
+            status.map(|c| AppMarker::HttpError(c.to_string()))
+        };
+        self.conn.app_marker[i] = marker;
     }
 
     fn alert(
@@ -724,17 +959,35 @@ impl TlsTracker {
         if let Err(e) = &parsed {
             self.issue(side, frame, IssueKind::MalformedMessage, e.clone());
         }
-        if let Ok(HandshakeMessage::ServerHello(sh)) = &parsed {
-            self.hrr_seen |= sh.is_hello_retry_request;
-            if !sh.is_hello_retry_request {
-                let v = sh.negotiated_version();
-                self.conn.version = Some(v);
-                if is_tls13(v) {
-                    // Everything after the ServerHello is under handshake keys.
-                    self.dirs[0].encrypted = true;
-                    self.dirs[1].encrypted = true;
+        if self.conn.handshakes.len() >= MAX_HANDSHAKES || self.conn.ladder.len() >= MAX_LADDER {
+            self.conn.ladder_truncated = true;
+            return;
+        }
+        match &parsed {
+            Ok(HandshakeMessage::ClientHello(ch)) if side == Side::Client => {
+                // A ClientHello starts a transcript, except the second one
+                // after a HelloRetryRequest, which continues it.
+                if !(self.hrr_seen && self.crypto.client_random == Some(ch.random)) {
+                    self.conn.transcript_start = self.conn.handshakes.len();
+                }
+                self.crypto.client_random = Some(ch.random);
+                self.crypto.encrypt_then_mac_offered = ch.encrypt_then_mac;
+                self.crypto.early_data = ch.early_data;
+            }
+            Ok(HandshakeMessage::ServerHello(sh)) => {
+                self.hrr_seen |= sh.is_hello_retry_request;
+                if !sh.is_hello_retry_request {
+                    let v = sh.negotiated_version();
+                    self.conn.version = Some(v);
+                    if is_tls13(v) {
+                        // Everything after the ServerHello is under handshake keys.
+                        self.dirs[0].encrypted = true;
+                        self.dirs[1].encrypted = true;
+                    }
+                    self.setup_keys(sh);
                 }
             }
+            _ => {}
         }
         let kind = ladder_name(&parsed, msg_type);
         let keep = self.conn.transcript_bytes + raw.len() <= self.config.max_transcript;
@@ -743,12 +996,10 @@ impl TlsTracker {
         } else {
             self.conn.transcript_truncated = true;
         }
-        if self.conn.handshakes.len() >= MAX_HANDSHAKES || self.conn.ladder.len() >= MAX_LADDER {
-            self.conn.ladder_truncated = true;
-            return;
-        }
         let idx = self.conn.handshakes.len();
         let length = body.len();
+        let finished = matches!(parsed, Ok(HandshakeMessage::Finished { .. }));
+        let key_update = matches!(parsed, Ok(HandshakeMessage::KeyUpdate { .. }));
         self.conn.handshakes.push(HandshakeRecord {
             from: side,
             frame,
@@ -768,6 +1019,144 @@ impl TlsTracker {
             handshake: Some(idx),
             alert: None,
         });
+        if finished {
+            self.finished(side, idx, frame);
+        }
+        if key_update && self.crypto.version == Some(Version::Tls13) {
+            if let Some(d) = self.crypto.active[side.index()].as_mut() {
+                if d.key_update().is_err() {
+                    self.crypto.failed[side.index()] = true;
+                }
+            }
+        }
+    }
+
+    /// Finds this connection's secrets and prepares the decrypters, once
+    /// the ServerHello names the version and cipher suite.
+    fn setup_keys(&mut self, sh: &messages::ServerHello) {
+        let c = &mut self.crypto;
+        let (Some(keylog), Some(cr)) = (c.keylog.clone(), c.client_random) else {
+            return;
+        };
+        let Some(secrets) = keylog.secrets_for(&cr) else {
+            self.conn.key_status = KeyStatus::NoSecrets;
+            return;
+        };
+        let v = sh.negotiated_version();
+        let version = if is_tls13(v) {
+            Some(Version::Tls13)
+        } else {
+            Version::from_wire(v)
+        };
+        let suite = dec::cipher_suite(sh.cipher_suite).ok();
+        let (Some(version), Some(suite)) = (version, suite) else {
+            self.conn.key_status = KeyStatus::UnsupportedSuite;
+            return;
+        };
+        c.suite = Some(suite);
+        c.version = Some(version);
+        c.failed = [false, false];
+        let built = if version == Version::Tls13 {
+            match (
+                &secrets.client_handshake_traffic_secret,
+                &secrets.server_handshake_traffic_secret,
+            ) {
+                (Some(chts), Some(shts)) => {
+                    let client = RecordDecrypter::tls13(suite, chts.as_bytes());
+                    let server = RecordDecrypter::tls13(suite, shts.as_bytes());
+                    c.handshake_secret = [Some(chts.clone()), Some(shts.clone())];
+                    c.app_secret = [
+                        secrets.client_traffic_secret_0.clone(),
+                        secrets.server_traffic_secret_0.clone(),
+                    ];
+                    c.on_app_keys = [false, false];
+                    match (client, server) {
+                        (Ok(cl), Ok(sv)) => {
+                            c.active = [Some(cl), Some(sv)];
+                            true
+                        }
+                        _ => false,
+                    }
+                }
+                _ => false,
+            }
+        } else {
+            match &secrets.master_secret {
+                Some(ms) => {
+                    let etm = c.encrypt_then_mac_offered && sh.encrypt_then_mac;
+                    c.master = Some(ms.clone());
+                    match RecordDecrypter::tls12_pair(
+                        suite,
+                        version,
+                        ms.as_bytes(),
+                        &cr,
+                        &sh.random,
+                        etm,
+                    ) {
+                        Ok((cl, sv)) => {
+                            c.pending = [Some(cl), Some(sv)];
+                            true
+                        }
+                        Err(_) => false,
+                    }
+                }
+                None => false,
+            }
+        };
+        self.conn.key_status = if built {
+            KeyStatus::Keys
+        } else {
+            KeyStatus::NoSecrets
+        };
+    }
+
+    /// Checks a Finished against the key schedule, then moves a TLS 1.3
+    /// side to its application keys.
+    fn finished(&mut self, side: Side, idx: usize, frame: u64) {
+        let i = side.index();
+        let Some(suite) = self.crypto.suite else {
+            return;
+        };
+        let verify_data = match self.conn.handshakes.get(idx).map(|h| &h.message) {
+            Some(Ok(HandshakeMessage::Finished { verify_data })) => verify_data.clone(),
+            _ => return,
+        };
+        let tls13 = self.crypto.version == Some(Version::Tls13);
+        if tls13 && self.crypto.on_app_keys[i] {
+            // A Finished after post-handshake authentication: not checked.
+            return;
+        }
+        let transcript = transcript_before(&self.conn, idx, Some(suite.hash));
+        let ok = match (&transcript, self.crypto.version) {
+            (Some(t), Some(Version::Tls13)) => {
+                self.crypto.handshake_secret[i].as_ref().map(|base| {
+                    dec::verify_finished(
+                        suite,
+                        base.as_bytes(),
+                        &dec::hash(suite.hash, t),
+                        &verify_data,
+                    )
+                })
+            }
+            (Some(t), Some(version)) => self.crypto.master.as_ref().map(|ms| {
+                let h = dec::hash(suite.handshake_hash(version), t);
+                dec::tls12_verify_finished(suite, version, ms.as_bytes(), side, &h, &verify_data)
+            }),
+            _ => None,
+        };
+        if let Some(ok) = ok {
+            self.conn.finished_checks.push((side, frame, ok));
+        }
+        if tls13 {
+            self.crypto.on_app_keys[i] = true;
+            let next = self.crypto.app_secret[i]
+                .as_ref()
+                .map(|s| RecordDecrypter::tls13(suite, s.as_bytes()));
+            self.crypto.active[i] = match next {
+                Some(Ok(d)) => Some(d),
+                _ => None,
+            };
+        }
     }
 
     fn sslv2_hello(&mut self, rec: &[u8], frame: u64, ts: Timestamp) {
