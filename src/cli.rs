@@ -103,31 +103,27 @@ pub fn main() -> ExitCode {
 /// embeds. Malformed key log lines are reported (by line number only) and
 /// skipped; an unreadable key log is a usage error.
 fn load_secrets(file: &str, keylog: Option<&str>) -> Result<Option<KeyLog>, ExitCode> {
-    let mut merged: Option<KeyLog> = None;
-    if let Some(path) = keylog {
-        let text = std::fs::read(path).map_err(|e| {
-            eprintln!("tlstrace: cannot read key log {path}: {e}");
-            ExitCode::from(2)
-        })?;
-        let (log, warnings) = KeyLog::parse(&text);
-        for w in warnings.iter().take(20) {
-            eprintln!("tlstrace: key log {path}: {w}");
+    match crate::analysis::load_secrets(file, keylog) {
+        Ok((log, warnings)) => {
+            for w in warnings.iter().take(20) {
+                eprintln!("tlstrace: {w}");
+            }
+            if warnings.len() > 20 {
+                eprintln!(
+                    "tlstrace: {} more key log lines skipped",
+                    warnings.len() - 20
+                );
+            }
+            Ok(log)
         }
-        if warnings.len() > 20 {
+        Err(e) => {
             eprintln!(
-                "tlstrace: key log {path}: {} more lines skipped",
-                warnings.len() - 20
+                "tlstrace: cannot read key log {}: {e}",
+                keylog.unwrap_or("")
             );
-        }
-        merged = Some(log);
-    }
-    if file != "-" {
-        for text in crate::capture::scan_secrets(file) {
-            let (log, _) = KeyLog::parse(&text);
-            merged.get_or_insert_with(KeyLog::new).merge(log);
+            Err(ExitCode::from(2))
         }
     }
-    Ok(merged)
 }
 
 /// Writes to stdout; a closed pipe (`| head`) ends quietly.
@@ -208,27 +204,6 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     }
 }
 
-/// Reads a capture through the TLS layer; returns the TLS connections
-/// (those where TLS was seen), in order.
-fn tls_connections(
-    reader: &mut CaptureReader,
-    keylog: Option<KeyLog>,
-    only: Option<u64>,
-) -> (Vec<ConnectionFacts>, DriveOutcome) {
-    let mut tcp = TcpReassembler::default();
-    let mut found = Vec::new();
-    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
-        if f.tls.detected && only.is_none_or(|id| id == f.info.id) {
-            found.push(f);
-        }
-    })
-    .with_keylog(keylog);
-    let outcome = drive(reader, &mut tcp, &mut analyzer);
-    drop(analyzer);
-    found.sort_by_key(|f| f.info.id);
-    (found, outcome)
-}
-
 fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFormat) -> ExitCode {
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -238,7 +213,7 @@ fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputForma
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (found, outcome) = tls_connections(&mut reader, secrets, conn);
+    let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, conn);
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
         OutputFormat::Json => emit(&report::show::json(&found)),

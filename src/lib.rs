@@ -7,6 +7,7 @@
 //! with [`cli`] as a thin face over them.
 #![forbid(unsafe_code)]
 
+pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod diagnose;

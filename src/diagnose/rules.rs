@@ -135,9 +135,21 @@ fn listed(ctx: &Context<'_>, name_der: &[u8]) -> bool {
 /// flight, if any.
 fn server_rejection_alert<'a>(ctx: &Context<'a>) -> Option<&'a AlertEntry> {
     let after = ctx.request.map(|r| r.frame).unwrap_or(0);
-    ctx.alerts()
+    // An encrypted alert (TLS 1.0–1.2) after the server's own Finished is
+    // not a verdict on the client's certificate: the server judges it
+    // before finishing. It is the end of the session, usually close_notify.
+    let server_finished = ctx
+        .facts
+        .tls
+        .ladder
         .iter()
-        .find(|a| a.from == Side::Server && a.frame >= after && (a.level == 2 || a.encrypted))
+        .find(|l| l.from == Side::Server && l.kind == "finished")
+        .map(|l| l.frame);
+    ctx.alerts().iter().find(|a| {
+        a.from == Side::Server
+            && a.frame >= after
+            && (a.level == 2 || (a.encrypted && server_finished.is_none_or(|f| a.frame < f)))
+    })
 }
 
 fn server_alert_code(ctx: &Context<'_>) -> Option<u8> {
@@ -379,14 +391,12 @@ fn incomplete_chain(ctx: &Context<'_>) -> Vec<Finding> {
     if in_chain || listed(ctx, &top.issuer_der) {
         return vec![];
     }
-    let known = known_issuer(ctx, &top.issuer_der);
-    let list_empty = ctx
-        .request
-        .is_none_or(|r| r.value.certificate_authorities().is_empty());
-    // Without a CA list only a visible intermediate says the chain is short.
-    if list_empty && known.is_none() {
+    // Only a visible intermediate tells a short chain from a certificate of
+    // an unknown CA (which `issuer-not-in-ca-list` reports).
+    let Some(known) = known_issuer(ctx, &top.issuer_der) else {
         return vec![];
-    }
+    };
+    let known = Some(known);
     let frame = client_cert_frame(ctx);
     let mut f = Finding::new(
         "incomplete-chain",
@@ -460,7 +470,7 @@ fn issuer_not_in_ca_list(ctx: &Context<'_>) -> Vec<Finding> {
     )
     .evidence(Some(cr.frame), "certificate_request CA names", ca_names(ctx).join("; "))
     .evidence(frame, "client chain issuers", issuers.join("; "))
-    .fix("Use a client certificate issued by one of the listed CAs, or add the client's CA to the server's trust store (nginx ssl_client_certificate / ssl_trusted_certificate, Apache SSLCACertificateFile, openssl s_server -CAfile).")]
+    .fix("Use a client certificate issued by one of the listed CAs, or add the client's CA to the server's trust store (nginx ssl_client_certificate / ssl_trusted_certificate, Apache SSLCACertificateFile, openssl s_server -CAfile). If that issuer is an intermediate under a listed CA, send it along with the client certificate.")]
 }
 
 /// `ca-list-empty`: a CertificateRequest may list no CA names (RFC 5246
@@ -820,13 +830,20 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
         .iter()
         .filter(|l| l.from == Side::Server && l.frame > flight)
         .collect();
-    let alert = after.iter().find(|l| l.kind == "alert");
-    // Without keys, a short encrypted record just before the close is the
-    // alert: 2 bytes + content type + 16-byte tag.
-    let short = after
+    // A fatal alert (decrypted), or an alert we cannot read.
+    let alert = after
         .iter()
-        .rev()
-        .find(|l| l.kind == "application_data" && l.encrypted && l.length <= 24);
+        .find(|l| l.alert.is_some_and(|a| a.encrypted || a.level == 2));
+    // Without keys, an alert is a short record: 2 bytes + content type +
+    // 16-byte tag. A rejection is the server's first and last record after
+    // the client's flight (a server that accepted sends session tickets or
+    // data first), followed by the close.
+    let short = match after.as_slice() {
+        [only] if only.kind == "application_data" && only.encrypted && only.length <= 24 => {
+            Some(*only)
+        }
+        _ => None,
+    };
     let ended = !matches!(ctx.facts.tcp.end, crate::net::tcp::ConnEnd::Open);
     let (frame, what) = match (alert, short) {
         (Some(a), _) => (
@@ -1255,6 +1272,11 @@ pub fn client_auth_succeeded(ctx: &Context<'_>) -> Finding {
 // Verdict and order
 // ---------------------------------------------------------------------------
 
+/// Alerts a server sends only about a client certificate it asked for.
+fn client_cert_alert(code: u8) -> bool {
+    matches!(code, 42..=46 | 48 | 49 | 51 | 116)
+}
+
 /// Decides `client_auth` from the evidence, in order: was a certificate
 /// asked for, was one sent, did a rejection follow.
 pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
@@ -1270,6 +1292,21 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
         Some(false)
     } else {
         None
+    };
+    // A renegotiation the capture cannot read may have asked.
+    let requested = match requested {
+        Some(false)
+            if findings
+                .iter()
+                .any(|f| f.code == "renegotiation-client-auth" && !f.observed) =>
+        {
+            None
+        }
+        // The server refused a certificate (a client-certificate alert from
+        // the server) although the request itself was not seen (capture
+        // cut short): it must have asked.
+        None if server_alert_code(ctx).is_some_and(client_cert_alert) => Some(true),
+        other => other,
     };
     let certificate_sent = ctx.client_cert.map(|c| !c.value.entries.is_empty());
     let rejected = server_rejection_alert(ctx).is_some()
@@ -1353,9 +1390,9 @@ fn cause_rank(code: &str) -> i32 {
         "server-certificate-rejected" => 13,
         "hello-rejected" => 14,
         "rejected-after-handshake" => 15,
-        "handshake-encrypted" => 16,
+        "handshake-encrypted" => 18,
         "capture-incomplete" => 17,
-        "alert-received" => 18,
+        "alert-received" => 16,
         "client-auth-succeeded" => -2000,
         _ => 50,
     }
@@ -1374,7 +1411,8 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
             Outcome::NotRequested if f.code == "client-auth-not-requested" => -1000,
             Outcome::NotProvided if f.code == "client-certificate-empty" => -1000,
             Outcome::Unknown if f.code == "handshake-encrypted" => -900,
-            Outcome::Unknown if f.code == "capture-incomplete" => -800,
+            // Missing bytes hide the handshake whatever the keys.
+            Outcome::Unknown if f.code == "capture-incomplete" => -950,
             Outcome::Unknown if f.code == "resumed-session" => -850,
             _ => r,
         }

@@ -225,6 +225,9 @@ struct HalfStream {
     /// The last bytes delivered, to compare retransmissions with.
     recent: VecDeque<u8>,
     delivered: u64,
+    /// Bytes the packets carried that the snaplen cut off: on the wire,
+    /// counted in the connection's bytes, but never delivered.
+    cut: u64,
 }
 
 impl HalfStream {
@@ -578,7 +581,13 @@ impl Conn {
         hs.next_off += len;
         hs.next_seq = hs.next_seq.wrapping_add(len as u32);
         hs.recent.clear();
-        self.gaps += 1;
+        // A hole between packets counts as a gap (as tshark's lost
+        // segments do); bytes the snaplen cut off a packet count apart.
+        if truncated {
+            hs.cut += len;
+        } else {
+            self.gaps += 1;
+        }
         self.detail.gap_bytes += len;
         h.on_gap(&self.info, dir, g);
     }
@@ -867,8 +876,8 @@ impl Conn {
             first_frame: self.first_frame,
             last_frame: self.last_frame,
             packets: self.packets,
-            client_bytes: self.half[0].delivered,
-            server_bytes: self.half[1].delivered,
+            client_bytes: self.half[0].delivered + self.half[0].cut,
+            server_bytes: self.half[1].delivered + self.half[1].cut,
             gaps: self.gaps,
             end,
             detail,

@@ -115,6 +115,9 @@ pub struct LadderEntry {
     pub handshake: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alert: Option<AlertEntry>,
+    /// Only the start of the message was captured.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub truncated: bool,
 }
 
 /// A parsed handshake message with where it came from.
@@ -652,6 +655,7 @@ impl TlsTracker {
             length,
             handshake: None,
             alert: None,
+            truncated: false,
         });
     }
 
@@ -853,6 +857,7 @@ impl TlsTracker {
             length: 2,
             handshake: None,
             alert: Some(a),
+            truncated: false,
         });
     }
 
@@ -1018,6 +1023,7 @@ impl TlsTracker {
             length,
             handshake: Some(idx),
             alert: None,
+            truncated: false,
         });
         if finished {
             self.finished(side, idx, frame);
@@ -1177,9 +1183,35 @@ impl TlsTracker {
         );
     }
 
+    /// Before a gap: the whole handshake messages at the start of a record
+    /// the gap cuts are still read, and the message the gap cuts is put on
+    /// the ladder as truncated (as tshark shows it), so a snaplen-cut
+    /// capture still shows its handshake's shape.
+    fn salvage_before_gap(&mut self, side: Side, gap: Gap) {
+        let st = &self.dirs[side.index()];
+        if st.mode != Mode::Records || st.encrypted {
+            return;
+        }
+        let ts = self.conn.ladder.last().map(|l| l.ts).unwrap_or_default();
+        if st.pending.len() > 5 && st.pending[0] == 22 {
+            let body = st.pending[5..].to_vec();
+            self.dirs[side.index()].pending.clear();
+            self.handshake_bytes(side, &body, gap.frame, ts, false);
+        }
+        let st = &self.dirs[side.index()];
+        if let Some((t, len)) = messages::split_handshake_header(&st.handshake) {
+            let kind = type_name(t).into_owned();
+            self.ladder(side, &kind, gap.frame, ts, false, len);
+            if let Some(last) = self.conn.ladder.last_mut() {
+                last.truncated = true;
+            }
+        }
+    }
+
     /// Bytes the capture missed in one direction.
     pub fn gap(&mut self, dir: Direction, gap: Gap) {
         let side = Side::of(dir);
+        self.salvage_before_gap(side, gap);
         let st = &mut self.dirs[side.index()];
         let mut lost = Vec::new();
         if st.mode == Mode::Records && !st.pending.is_empty() {

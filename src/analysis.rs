@@ -1,0 +1,72 @@
+//! Whole-capture passes, for the command line and for tests: read a
+//! capture through the layers and collect what each command needs.
+
+use crate::capture::CaptureReader;
+use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, TcpReassembler};
+use crate::net::{drive, DriveOutcome};
+use crate::tls::keylog::KeyLog;
+use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+
+struct Summaries(Vec<ConnSummary>);
+
+impl StreamHandler for Summaries {
+    fn on_data(&mut self, _conn: &ConnInfo, _dir: Direction, _chunk: Chunk<'_>) {}
+    fn on_close(&mut self, _conn: &ConnInfo, summary: &ConnSummary) {
+        self.0.push(summary.clone());
+    }
+}
+
+/// Every TCP connection's summary, in id order.
+pub fn tcp_connections(reader: &mut CaptureReader) -> (Vec<ConnSummary>, DriveOutcome) {
+    let mut tcp = TcpReassembler::default();
+    let mut s = Summaries(Vec::new());
+    let outcome = drive(reader, &mut tcp, &mut s);
+    s.0.sort_by_key(|c| c.id);
+    (s.0, outcome)
+}
+
+/// The connections in which TLS was seen (all of them, or only `only`),
+/// in id order, decrypted with `keylog` (merged with secrets the capture
+/// embeds) where it has their secrets.
+pub fn tls_connections(
+    reader: &mut CaptureReader,
+    keylog: Option<KeyLog>,
+    only: Option<u64>,
+) -> (Vec<ConnectionFacts>, DriveOutcome) {
+    let mut tcp = TcpReassembler::default();
+    let mut found = Vec::new();
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        if f.tls.detected && only.is_none_or(|id| id == f.info.id) {
+            found.push(f);
+        }
+    })
+    .with_keylog(keylog);
+    let outcome = drive(reader, &mut tcp, &mut analyzer);
+    drop(analyzer);
+    found.sort_by_key(|f| f.info.id);
+    (found, outcome)
+}
+
+/// The key log in `keylog_path` (if any) merged with the secrets a pcapng
+/// capture file embeds, and the key log's warnings (line numbers only,
+/// never secrets).
+pub fn load_secrets(
+    capture_path: &str,
+    keylog_path: Option<&str>,
+) -> std::io::Result<(Option<KeyLog>, Vec<String>)> {
+    let mut merged: Option<KeyLog> = None;
+    let mut warnings = Vec::new();
+    if let Some(path) = keylog_path {
+        let text = std::fs::read(path)?;
+        let (log, w) = KeyLog::parse(&text);
+        warnings.extend(w.iter().map(|w| format!("key log {path}: {w}")));
+        merged = Some(log);
+    }
+    if capture_path != "-" {
+        for text in crate::capture::scan_secrets(capture_path) {
+            let (log, _) = KeyLog::parse(&text);
+            merged.get_or_insert_with(KeyLog::new).merge(log);
+        }
+    }
+    Ok((merged, warnings))
+}
