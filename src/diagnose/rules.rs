@@ -1159,22 +1159,31 @@ pub fn alert_label(a: &AlertEntry) -> String {
 
 /// Where in the handshake an alert came: after which message of the peer.
 fn alert_point(ctx: &Context<'_>, a: &AlertEntry) -> String {
-    let before = ctx
-        .facts
-        .tls
-        .ladder
+    let ladder = &ctx.facts.tls.ladder;
+    let Some(last) = ladder
         .iter()
         .rev()
-        .find(|l| l.frame <= a.frame && l.alert.is_none());
-    match before {
-        Some(l) => format!(
-            "after the {}'s {} (frame {})",
-            l.from.as_str(),
-            l.kind.replace('_', " "),
-            l.frame
-        ),
-        None => "before any handshake message".to_string(),
-    }
+        .find(|l| l.frame <= a.frame && l.alert.is_none() && !(l.frame == a.frame && l.from == a.from))
+    else {
+        return "before any handshake message".to_string();
+    };
+    // The flight the last message belongs to: same sender, same frame.
+    let flight: Vec<&str> = ladder
+        .iter()
+        .filter(|l| l.frame == last.frame && l.from == last.from && l.alert.is_none())
+        .map(|l| l.kind.as_str())
+        .collect();
+    let who = last.from.as_str();
+    let what = if flight.contains(&"certificate") && last.from == Side::Client {
+        "right after the client sent its certificate".to_string()
+    } else if flight.contains(&"certificate") && last.from == Side::Server {
+        "right after the server sent its certificate".to_string()
+    } else if flight.contains(&"client_hello") {
+        "in answer to the ClientHello".to_string()
+    } else {
+        format!("after the {who}'s {}", last.kind.replace('_', " "))
+    };
+    format!("{what} (frame {})", last.frame)
 }
 
 /// `alert-received`: every alert, interpreted: who sent it, when, what it
