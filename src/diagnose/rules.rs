@@ -1160,11 +1160,9 @@ pub fn alert_label(a: &AlertEntry) -> String {
 /// Where in the handshake an alert came: after which message of the peer.
 fn alert_point(ctx: &Context<'_>, a: &AlertEntry) -> String {
     let ladder = &ctx.facts.tls.ladder;
-    let Some(last) = ladder
-        .iter()
-        .rev()
-        .find(|l| l.frame <= a.frame && l.alert.is_none() && !(l.frame == a.frame && l.from == a.from))
-    else {
+    let Some(last) = ladder.iter().rev().find(|l| {
+        l.frame <= a.frame && l.alert.is_none() && !(l.frame == a.frame && l.from == a.from)
+    }) else {
         return "before any handshake message".to_string();
     };
     // The flight the last message belongs to: same sender, same frame.

@@ -150,6 +150,16 @@ impl PacketDecoder {
             }
         };
 
+        let lax = match pppoe_session_ip(&lax) {
+            Some(inner) => match LaxSlicedPacket::from_ip(inner) {
+                Ok(p) => p,
+                Err(_) => {
+                    self.stats.malformed += 1;
+                    return None;
+                }
+            },
+            None => lax,
+        };
         let (src_ip, dst_ip, claimed, fragmented): (IpAddr, IpAddr, Option<usize>, bool) =
             match &lax.net {
                 Some(LaxNetSlice::Ipv4(v4)) => {
@@ -184,7 +194,7 @@ impl PacketDecoder {
                             let et = lax.ether_payload().map(|p| p.ether_type.0);
                             match et {
                                 Some(0x0800 | 0x86DD) => self.stats.malformed += 1,
-                                Some(0x8863 | 0x8864) => self.unsupported("PPPoE".into()),
+                                Some(0x8864) => self.unsupported("PPP over PPPoE (not IP)".into()),
                                 Some(0x88E5) => self.unsupported("MACsec".into()),
                                 Some(0x8847 | 0x8848) => self.unsupported("MPLS".into()),
                                 _ => self.stats.non_ip += 1,
@@ -218,6 +228,13 @@ impl PacketDecoder {
         let data = ip_payload.payload;
         let claimed = claimed.unwrap_or(data.len());
         let seg = parse_tcp(data, claimed, src_ip, dst_ip, pkt.frame, pkt.ts);
+        // Only the snaplen can cut bytes off a packet: a length field that
+        // claims more than the frame had on the wire is wrong, not a cut.
+        let cut_on_capture = pkt.orig_len.saturating_sub(pkt.data.len() as u32);
+        let seg = seg.map(|mut s| {
+            s.missing = s.missing.min(cut_on_capture);
+            s
+        });
         match seg {
             Some(s) => {
                 self.stats.tcp_segments += 1;
@@ -297,6 +314,28 @@ impl PacketDecoder {
                 None
             }
         }
+    }
+}
+
+/// The IP packet inside a PPPoE session frame (RFC 2516: a 6-byte PPPoE
+/// header, then the PPP protocol: 0x0021 IPv4, 0x0057 IPv6), which
+/// etherparse does not walk into.
+fn pppoe_session_ip<'a>(lax: &LaxSlicedPacket<'a>) -> Option<&'a [u8]> {
+    if lax.net.is_some() {
+        return None;
+    }
+    let p = lax.ether_payload()?;
+    if p.ether_type.0 != 0x8864 {
+        return None;
+    }
+    match p.payload {
+        [0x11, 0x00, _, _, hi, lo, 0x00, 0x21 | 0x57, rest @ ..] => {
+            // The PPPoE length (which counts the PPP protocol field) bounds
+            // the IP packet, whatever its own length field says.
+            let len = (usize::from(*hi) << 8 | usize::from(*lo)).saturating_sub(2);
+            Some(&rest[..len.min(rest.len())])
+        }
+        _ => None,
     }
 }
 
@@ -441,10 +480,37 @@ mod tests {
         let ip = ipv4_tcp(b"hello world", 0);
         let cut = &ip[..ip.len() - 6];
         let mut d = PacketDecoder::new();
-        let s = d.decode(&pkt(LinkType::RAW, cut)).unwrap();
+        let mut p = pkt(LinkType::RAW, cut);
+        p.orig_len = ip.len() as u32;
+        let s = d.decode(&p).unwrap();
         assert_eq!(s.payload, b"hello");
         assert_eq!(s.missing, 6);
         assert_eq!(d.stats().truncated, 1);
+    }
+
+    #[test]
+    fn a_length_field_claiming_more_than_the_wire_is_not_a_cut() {
+        // IP says 6 more bytes than the frame had on the wire (not cut by
+        // the snaplen): nothing is missing.
+        let ip = ipv4_tcp(b"abc", 6);
+        let mut d = PacketDecoder::new();
+        let s = d.decode(&pkt(LinkType::RAW, &ip)).unwrap();
+        assert_eq!((s.payload, s.missing), (&b"abc"[..], 0));
+    }
+
+    #[test]
+    fn pppoe_session_frames_carry_ip() {
+        let ip = ipv4_tcp(b"ppp", 0);
+        let mut f = vec![0u8; 12];
+        f.extend_from_slice(&[0x88, 0x64, 0x11, 0x00, 0x00, 0x07]);
+        let len = (ip.len() + 2) as u16;
+        f.extend_from_slice(&len.to_be_bytes());
+        f.extend_from_slice(&[0x00, 0x21]);
+        f.extend_from_slice(&ip);
+        f.extend_from_slice(&[0u8; 4]); // trailer beyond the PPPoE length
+        let mut d = PacketDecoder::new();
+        let s = d.decode(&pkt(LinkType::ETHERNET, &f)).unwrap();
+        assert_eq!(s.payload, b"ppp");
     }
 
     #[test]

@@ -438,6 +438,17 @@ struct Crypto {
     early_data: bool,
     opened: [u64; 2],
     failed: [bool; 2],
+    /// A NULL-encryption suite was negotiated: records after
+    /// ChangeCipherSpec are plaintext followed by a MAC of this length.
+    null_mac: Option<usize>,
+}
+
+/// The MAC length of a NULL-encryption cipher suite (records are then
+/// readable without keys), or `None` for a real cipher.
+fn null_cipher_mac_len(suite: u16) -> Option<usize> {
+    use tls_parser::{TlsCipherEnc, TlsCipherSuite};
+    let cs = TlsCipherSuite::from_id(suite)?;
+    (cs.enc == TlsCipherEnc::Null && suite != 0).then_some(usize::from(cs.mac_size / 8))
 }
 
 /// Builds a [`TlsConnection`] from the two byte streams of a TCP connection.
@@ -715,6 +726,16 @@ impl TlsTracker {
         if self.crypto.failed[i] {
             return None;
         }
+        if self.crypto.active[i].is_none() && self.dirs[i].encrypted {
+            if let Some(mac) = self.crypto.null_mac {
+                let body = &rec[5..];
+                let data = body.get(..body.len().checked_sub(mac)?)?.to_vec();
+                return Some(Plaintext {
+                    content_type: rec[0],
+                    data,
+                });
+            }
+        }
         let dec = self.crypto.active[i].as_mut()?;
         let header: [u8; 5] = rec.get(..5)?.try_into().ok()?;
         match dec.open(&header, &rec[5..]) {
@@ -989,6 +1010,7 @@ impl TlsTracker {
                         self.dirs[0].encrypted = true;
                         self.dirs[1].encrypted = true;
                     }
+                    self.crypto.null_mac = null_cipher_mac_len(sh.cipher_suite);
                     self.setup_keys(sh);
                 }
             }
