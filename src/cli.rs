@@ -55,6 +55,19 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// List every certificate seen, and optionally write each as PEM.
+    Certs {
+        /// A pcap or pcapng file, or `-` for standard input.
+        file: String,
+        /// An NSS key log (SSLKEYLOGFILE): TLS 1.3 certificates are encrypted.
+        #[arg(long)]
+        keylog: Option<String>,
+        /// Write each certificate to DIR as conn<N>-<side>-<position>.pem.
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
+        format: OutputFormat,
+    },
     /// Show each TLS connection's handshake as a ladder.
     Show {
         /// A pcap or pcapng file, or `-` for standard input.
@@ -90,6 +103,12 @@ pub fn main() -> ExitCode {
             conn,
             format,
         } => show(&file, keylog.as_deref(), conn, format),
+        Command::Certs {
+            file,
+            keylog,
+            out,
+            format,
+        } => certs(&file, keylog.as_deref(), out.as_deref(), format),
         Command::Explain {
             file,
             keylog,
@@ -311,4 +330,46 @@ fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFo
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn certs(
+    file: &str,
+    keylog: Option<&str>,
+    out: Option<&std::path::Path>,
+    format: OutputFormat,
+) -> ExitCode {
+    let secrets = match load_secrets(file, keylog) {
+        Ok(k) => k,
+        Err(code) => return code,
+    };
+    let mut reader = match open(file) {
+        Ok(r) => r,
+        Err(code) => return code,
+    };
+    let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, None);
+    let certs = report::certs::collect(&found);
+    if let Some(dir) = out {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("tlstrace: cannot create {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+        for c in &certs {
+            let path = dir.join(c.file_name());
+            if let Err(e) = std::fs::write(&path, c.pem()) {
+                eprintln!("tlstrace: cannot write {}: {e}", path.display());
+                return ExitCode::from(2);
+            }
+        }
+        eprintln!(
+            "tlstrace: wrote {} certificate(s) to {}",
+            certs.len(),
+            dir.display()
+        );
+    }
+    match format {
+        OutputFormat::Text => emit(&report::certs::table(&certs)),
+        OutputFormat::Json => emit(&report::certs::json(&certs)),
+    }
+    report_problems(&outcome);
+    ExitCode::SUCCESS
 }

@@ -1,5 +1,6 @@
 //! Output for people (tables) and machines (JSON).
 
+pub mod certs;
 pub mod connections;
 pub mod explain;
 pub mod show;
