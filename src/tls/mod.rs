@@ -79,7 +79,7 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
         if let Some(t) = self.trackers.get_mut(&conn.id) {
             if !t.is_ignored() {
-                t.data(dir, chunk.data, chunk.ready_frame, chunk.ready_ts);
+                t.data(dir, chunk.data, chunk.frame, chunk.ts);
             }
         }
     }

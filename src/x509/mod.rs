@@ -11,6 +11,9 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
 
+pub mod path;
+pub mod verify;
+
 pub const OID_CLIENT_AUTH: &str = "1.3.6.1.5.5.7.3.2";
 pub const OID_SERVER_AUTH: &str = "1.3.6.1.5.5.7.3.1";
 pub const OID_ANY_EKU: &str = "2.5.29.37.0";

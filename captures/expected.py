@@ -1,0 +1,354 @@
+#!/usr/bin/env python3
+"""Derive expected.json (ground truth per capture) from the stacks' own logs, and regenerate the
+capture table in README.md.  Run by make.sh after all captures; reads only committed files:
+NAME.server.log, NAME.client.log, NAME.keys, NAME.pcap|.pcapng, NAME.tshark.json.
+
+The logs are written by make.sh as:
+    ## capture NAME: DESCRIPTION
+    ### connection K: DESCRIPTION (port P)
+    $ <command line>
+    <the program's output; PEM blocks removed>
+    --- openssl -msg: protocol messages sent (>>>) and received (<<<)
+    >>> TLS 1.3, Handshake [length 007a], ServerHello
+    ...
+
+expected.json, per capture NAME:
+  scenario     the capture's description
+  tls_version  "1.2" | "1.3"
+  client_auth  "succeeded" | "failed" | "not_requested" | "not_provided"
+  server_error the key error line of the server log (OpenSSL "verify error:num=..." if any, else
+               its first error-stack line, else nginx's error.log line about the client
+               certificate), or null
+  client_error the client's first error line (OpenSSL error stack line; curl: the HTTP status line
+               when >= 400), or null
+  alert        {"from": "server"|"client", "description": n}: the first fatal alert a stack logged
+               sending (openssl -msg ">>> ... Alert ..., fatal NAME"), cross-checked with the peer's
+               "SSL alert number N"; null if none
+  keylog       "NAME.keys" or null
+For a capture with more than one connection, the top-level fields describe the last TLS
+connection (the one that carries the scenario) and "connections" lists every connection in order, each with "stream" (its tcp.stream
+in NAME.tshark.json, checked against the server port), "port", "scenario" and the fields above.
+
+OpenSSL error lines are given without the thread-id prefix ("40E7C6F5B07F0000:") and without the
+source location (":../ssl/statem/statem_srvr.c:3530:"), which differ between builds and runs.
+"""
+import glob
+import json
+import os
+import re
+import sys
+
+ALERTS = {
+    "close_notify": 0, "unexpected_message": 10, "bad_record_mac": 20, "decryption_failed": 21,
+    "record_overflow": 22, "decompression_failure": 30, "handshake_failure": 40,
+    "no_certificate": 41, "bad_certificate": 42, "unsupported_certificate": 43,
+    "certificate_revoked": 44, "certificate_expired": 45, "certificate_unknown": 46,
+    "illegal_parameter": 47, "unknown_ca": 48, "access_denied": 49, "decode_error": 50,
+    "decrypt_error": 51, "export_restriction": 60, "protocol_version": 70,
+    "insufficient_security": 71, "internal_error": 80, "inappropriate_fallback": 86,
+    "user_canceled": 90, "no_renegotiation": 100, "missing_extension": 109,
+    "unsupported_extension": 110, "certificate_unobtainable": 111, "unrecognized_name": 112,
+    "bad_certificate_status_response": 113, "bad_certificate_hash_value": 114,
+    "unknown_psk_identity": 115, "certificate_required": 116, "no_application_protocol": 120,
+}
+ALERT_NAMES = {v: k for k, v in ALERTS.items()}
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def split_log(path):
+    """-> (capture description, [ (conn number, description, port, [lines]) ])"""
+    desc, conns = None, []
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f.read().splitlines():
+            m = re.match(r"^## capture \S+: (.*)$", line)
+            if m:
+                desc = m.group(1)
+                continue
+            m = re.match(r"^### connection (\d+): (.*) \(port (\d+)\)$", line)
+            if m:
+                conns.append((int(m.group(1)), m.group(2), int(m.group(3)), []))
+                continue
+            if conns:
+                conns[-1][3].append(line)
+    return desc, conns
+
+
+def clean_openssl_error(line):
+    line = re.sub(r"^[0-9A-F]{8,}:", "", line.strip())
+    line = re.sub(r":\.\./[^:]+:\d+:", ":", line)      # source location
+    return line.rstrip(":")
+
+
+def first(pattern, lines, group=0):
+    for line in lines:
+        m = re.search(pattern, line)
+        if m:
+            return m.group(group)
+    return None
+
+
+def msg_lines(lines):
+    return [l for l in lines if l.startswith(">>> ") or l.startswith("<<< ")]
+
+
+def fatal_alert_sent(lines):
+    for l in msg_lines(lines):
+        m = re.match(r"^>>> TLS [\d.]+, Alert \[length \w+\], fatal (\w+)", l)
+        if m:
+            return ALERTS[m.group(1)]
+    return None
+
+
+def analyse_openssl(slines, clines):
+    smsg, cmsg = msg_lines(slines), msg_lines(clines)
+    r = {}
+    ver = first(r"^>>> TLS (1\.[0-3]), Handshake \[length \w+\], ServerHello", smsg, 1)
+    if ver is None:
+        ver = first(r"^Protocol version: TLSv(1\.[0-3])", slines + clines, 1)
+    r["tls_version"] = ver
+    cr = any(l.startswith(">>> ") and l.endswith("CertificateRequest") for l in smsg)
+    verify_err = first(r"^verify error:num=\d+:.*", slines)
+    s_err = first(r"^[0-9A-F]{8,}:error:.*", slines)
+    c_err = first(r"^[0-9A-F]{8,}:error:.*", clines)
+    r["server_error"] = verify_err or (clean_openssl_error(s_err) if s_err else None)
+    r["client_error"] = clean_openssl_error(c_err) if c_err else None
+    alert = None
+    a = fatal_alert_sent(slines)
+    if a is not None:
+        alert = {"from": "server", "description": a}
+        peer_said = first(r"SSL alert number (\d+)", clines, 1)
+    else:
+        a = fatal_alert_sent(clines)
+        if a is not None:
+            alert = {"from": "client", "description": a}
+            peer_said = first(r"SSL alert number (\d+)", slines, 1)
+    if alert and peer_said is not None and int(peer_said) != alert["description"]:
+        sys.exit("alert mismatch: sent %s, peer logged %s" % (alert, peer_said))
+    r["alert"] = alert
+    text = "\n".join(slines)
+    peer_cert = ("Peer certificate:" in text
+                 or re.search(r"^depth=0 .*\nverify return:1$", text, re.M) is not None)
+    failed = bool(verify_err) or (alert is not None and alert["from"] == "server") \
+        or "peer did not return a certificate" in text
+    if not cr:
+        ca = "not_requested"
+    elif failed:
+        ca = "failed"
+    elif peer_cert:
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    r["client_auth"] = ca
+    return r
+
+
+def analyse_nginx(slines, clines):
+    r = {}
+    text_s, text_c = "\n".join(slines), "\n".join(clines)
+    ver = first(r"ssl_protocol=TLSv(1\.[0-3])", slines, 1) or \
+        first(r"SSL connection using TLSv(1\.[0-3])", clines, 1)
+    r["tls_version"] = ver
+    cr = "TLS handshake, Request CERT (13)" in text_c
+    verify = first(r"ssl_client_verify=(\S+)", slines, 1)
+    status = first(r'" (\d{3}) ssl_protocol=', slines, 1)
+    err = None
+    for l in slines:
+        m = re.match(r"^\[(?:info|error|warn|crit)\] \d+#\d+: (?:\*\d+ )?(.*SSL certificate.*)$", l)
+        if m:
+            err = m.group(1)
+            break
+    r["server_error"] = err
+    st = first(r"^< (HTTP/\S+ (\d{3}).*)$", clines, 1)
+    code = first(r"^< HTTP/\S+ (\d{3})", clines, 1)
+    cerr = first(r"^curl: \(\d+\).*", clines)
+    r["client_error"] = (st.strip() if st and code and int(code) >= 400 else None) or cerr
+    alert = None
+    m = re.search(r"\(IN\), TLS alert, ([^(]+) \((\d+)\)", text_c)
+    if m and int(m.group(2)) >= 512:        # curl prints level*256 + description
+        alert = {"from": "server", "description": int(m.group(2)) - 512}
+    r["alert"] = alert
+    if not cr:
+        ca = "not_requested"
+    elif err or (status and int(status) == 400):
+        ca = "failed"
+    elif verify == "SUCCESS":
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    r["client_auth"] = ca
+    return r
+
+
+def gnutls_cli_error(clines):
+    """gnutls-cli: (error line, alert number it received or None)"""
+    rcv = first(r"^\*\*\* Received alert \[(\d+)\].*", clines)
+    if rcv:
+        return rcv, int(re.search(r"\[(\d+)\]", rcv).group(1))
+    return first(r"^\*\*\* (Fatal error|Handshake has failed).*", clines), None
+
+
+def analyse_gnutls_serv(slines, clines):
+    """gnutls-serv as the server (no -msg there), openssl s_client with -msg as the client"""
+    r = {}
+    cmd = next(l for l in slines if l.startswith("$ "))
+    r["tls_version"] = first(r"\+VERS-TLS(1\.[0-3])", [cmd], 1)   # the only version it allows
+    cmsg = msg_lines(clines)
+    cr = any(l.startswith("<<< ") and l.endswith("CertificateRequest") for l in cmsg)
+    err = first(r"^Error in handshake: .*", slines)
+    c_err = first(r"^[0-9A-F]{8,}:error:.*", clines)
+    r["server_error"] = err
+    r["client_error"] = clean_openssl_error(c_err) if c_err else None
+    alert = None
+    for l in cmsg:
+        m = re.match(r"^<<< TLS [\d.]+, Alert \[length \w+\], fatal (\w+)", l)
+        if m:
+            alert = {"from": "server", "description": ALERTS[m.group(1)]}
+            break
+    if alert is None:
+        a = fatal_alert_sent(clines)
+        if a is not None:
+            alert = {"from": "client", "description": a}
+    r["alert"] = alert
+    if not cr:
+        ca = "not_requested"
+    elif err or (alert and alert["from"] == "server"):
+        ca = "failed"
+    elif "Status: The certificate is trusted." in "\n".join(slines):
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    r["client_auth"] = ca
+    return r
+
+
+def analyse(slines, clines):
+    cmd = next((l for l in slines if l.startswith("$ ")), "")
+    if cmd.startswith("$ openssl s_server"):
+        r = analyse_openssl(slines, clines)
+        ccmd = next((l for l in clines if l.startswith("$ ")), "")
+        if "gnutls-cli" in ccmd:
+            err, rcv = gnutls_cli_error(clines)
+            r["client_error"] = err
+            if r["alert"] and r["alert"]["from"] == "server" and rcv is not None and rcv != r["alert"]["description"]:
+                sys.exit("alert mismatch: sent %s, gnutls-cli logged %s" % (r["alert"], rcv))
+        return "openssl", r
+    if cmd.startswith("$ gnutls-serv"):
+        return "gnutls", analyse_gnutls_serv(slines, clines)
+    if cmd.startswith("$ nginx"):
+        return "nginx", analyse_nginx(slines, clines)
+    if "http.server" in cmd:
+        return "http", {"tls_version": None, "client_auth": "not_requested", "server_error": None,
+                        "client_error": None, "alert": None}
+    sys.exit("unknown server command: %r" % cmd)
+
+
+def alert_text(a):
+    return "alert %d %s sent by %s" % (a["description"], ALERT_NAMES.get(a["description"], "?"), a["from"])
+
+
+def report_disagreements(expected):
+    """Print where tshark's view does not show what the logs say (expected for snaplen captures,
+    where tshark cannot see the CertificateRequest). Informational only."""
+    for name, v in expected.items():
+        view = json.load(open(os.path.join(HERE, name + ".tshark.json")))
+        tls = {s["stream"]: s["messages"] for s in view["tls"]}
+        for c in v.get("connections") or [dict(v, stream=0)]:
+            if c["tls_version"] is None:
+                continue
+            msgs = tls.get(c["stream"], [])
+            types = [m["type"] for m in msgs]
+            probs = []
+            if not types or types[0] != "client_hello":
+                probs.append("no ClientHello first")
+            if (c["client_auth"] == "not_requested") == ("certificate_request" in types):
+                probs.append("CertificateRequest %s in tshark's view" %
+                             ("present" if "certificate_request" in types else "not visible"))
+            if c["alert"] and not any(m.get("alert", {}).get("description") == c["alert"]["description"]
+                                      and m["from"] == c["alert"]["from"] for m in msgs):
+                probs.append("alert %d not visible in tshark's view" % c["alert"]["description"])
+            if probs:
+                print("note: %s stream %d: %s" % (name, c["stream"], "; ".join(probs)))
+
+
+def main():
+    expected = {}
+    for slog in sorted(glob.glob(os.path.join(HERE, "*.server.log"))):
+        name = os.path.basename(slog)[:-len(".server.log")]
+        cdesc, sconns = split_log(slog)
+        _, cconns = split_log(os.path.join(HERE, name + ".client.log"))
+        if len(sconns) != len(cconns) or not sconns:
+            sys.exit("%s: server/client logs disagree on connections" % name)
+        capfile = next((name + e for e in (".pcap", ".pcapng") if os.path.exists(os.path.join(HERE, name + e))), None)
+        if capfile is None:
+            sys.exit("%s: no capture file" % name)
+        view = json.load(open(os.path.join(HERE, name + ".tshark.json")))
+        tcp = view["tcp"]
+        conns = []
+        for (n, desc, port, sl), (_, _, _, cl) in zip(sconns, cconns):
+            kind, r = analyse(sl, cl)
+            stream = n - 1
+            if stream >= len(tcp) or not tcp[stream]["server"].endswith(":%d" % port):
+                sys.exit("%s: connection %d (port %d) is not tcp.stream %d" % (name, n, port, stream))
+            c = {"stream": stream, "port": port, "scenario": desc}
+            c.update(r)
+            conns.append((kind, c))
+        tls_conns = [c for k, c in conns if k != "http"]
+        top = tls_conns[-1]
+        keys = name + ".keys" if os.path.exists(os.path.join(HERE, name + ".keys")) else None
+        e = {
+            "scenario": cdesc,
+            "file": capfile,
+            "tls_version": top["tls_version"],
+            "client_auth": top["client_auth"],
+            "server_error": top["server_error"],
+            "client_error": top["client_error"],
+            "alert": top["alert"],
+            "keylog": keys,
+        }
+        if len(conns) > 1:
+            e["connections"] = [c for _, c in conns]
+        expected[name] = e
+    report_disagreements(expected)
+    with open(os.path.join(HERE, "expected.json"), "w") as f:
+        json.dump(expected, f, indent=1, sort_keys=False)
+        f.write("\n")
+
+    # README table
+    rows = ["| capture | what it shows | outcome as the stacks logged it |", "|---|---|---|"]
+    for name, e in expected.items():
+        if "connections" in e:
+            outs = {}
+            for c in e["connections"]:
+                if c["tls_version"] is None:
+                    key = "plain HTTP"
+                else:
+                    key = "client auth %s" % c["client_auth"] + \
+                          (" (%s)" % alert_text(c["alert"]) if c["alert"] else "")
+                outs[key] = outs.get(key, 0) + 1
+            outcome = "; ".join("%d× %s" % (n, k) for k, n in outs.items())
+        else:
+            parts = ["client auth **%s**" % e["client_auth"]]
+            if e["server_error"]:
+                parts.append("server: `%s`" % e["server_error"])
+            if e["alert"]:
+                parts.append(alert_text(e["alert"]))
+            if e["client_error"]:
+                parts.append("client: `%s`" % e["client_error"])
+            outcome = "; ".join(parts)
+        what = e["scenario"] + ("" if e["keylog"] else " (no separate key log file)")
+        rows.append("| `%s` | %s | %s |" % (e["file"], what.replace("|", "\\|"), outcome.replace("|", "\\|")))
+    readme = os.path.join(HERE, "README.md")
+    if os.path.exists(readme):
+        text = open(readme).read()
+        b, en = "<!-- captures:begin (generated by expected.py) -->", "<!-- captures:end -->"
+        if b in text and en in text:
+            head, rest = text.split(b, 1)
+            _, tail = rest.split(en, 1)
+            text = head + b + "\n" + "\n".join(rows) + "\n" + en + tail
+            open(readme, "w").write(text)
+    print("expected.json: %d captures" % len(expected))
+
+
+if __name__ == "__main__":
+    main()

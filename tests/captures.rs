@@ -1,0 +1,467 @@
+//! Integration tests over the real captures in `captures/`, made by
+//! `captures/make.sh` with openssl, curl and nginx. Each capture comes with
+//! tshark's view (`*.tshark.json`, recorded when it was made) and the
+//! stacks' own logs, summarised in `captures/expected.json`.
+
+use serde_json::Value;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use tlstrace::analysis;
+use tlstrace::capture::CaptureReader;
+use tlstrace::diagnose::diagnose;
+use tlstrace::tls::keylog::KeyLog;
+use tlstrace::tls::summary::Handshake;
+use tlstrace::tls::Side;
+
+fn captures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("captures")
+}
+
+/// Every capture that has a tshark view, with that view.
+fn tshark_views() -> Vec<(PathBuf, Value)> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(captures_dir()).expect("captures/ exists") {
+        let path = entry.expect("readable dir entry").path();
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        if let Some(stem) = name.strip_suffix(".tshark.json") {
+            let view: Value = serde_json::from_slice(&std::fs::read(&path).expect("readable view"))
+                .expect("valid JSON");
+            let file = view["file"]
+                .as_str()
+                .map(str::to_string)
+                .unwrap_or_else(|| format!("{stem}.pcap"));
+            out.push((captures_dir().join(file), view));
+        }
+    }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    assert!(
+        out.len() >= 20,
+        "expected the capture corpus, found {} views",
+        out.len()
+    );
+    out
+}
+
+fn keylog_for(capture: &Path) -> Option<KeyLog> {
+    let stem = capture.file_stem()?.to_str()?;
+    let path = capture.with_file_name(format!("{stem}.keys"));
+    let text = std::fs::read(path).ok()?;
+    Some(KeyLog::parse(&text).0)
+}
+
+fn open(path: &Path) -> CaptureReader {
+    CaptureReader::open(path.to_str().expect("utf-8 path")).expect("capture opens")
+}
+
+#[test]
+fn tcp_connections_match_tshark() {
+    let mut checked = 0;
+    for (path, view) in tshark_views() {
+        let (conns, outcome) = analysis::tcp_connections(&mut open(&path));
+        let name = path.display();
+        if let Some(e) = &outcome.error {
+            panic!("{name}: {e}");
+        }
+        let expected = view["tcp"].as_array().expect("tcp array");
+        assert_eq!(conns.len(), expected.len(), "{name}: connection count");
+        for (ours, theirs) in conns.iter().zip(expected) {
+            let what = format!("{name} connection {}", ours.id);
+            assert_eq!(
+                ours.client,
+                theirs["client"].as_str().unwrap_or(""),
+                "{what}: client"
+            );
+            assert_eq!(
+                ours.server,
+                theirs["server"].as_str().unwrap_or(""),
+                "{what}: server"
+            );
+            assert_eq!(
+                Some(ours.first_frame),
+                theirs["first_frame"].as_u64(),
+                "{what}: first frame"
+            );
+            assert_eq!(
+                Some(ours.last_frame),
+                theirs["last_frame"].as_u64(),
+                "{what}: last frame"
+            );
+            assert_eq!(
+                Some(ours.packets),
+                theirs["packets"].as_u64(),
+                "{what}: packets"
+            );
+            assert_eq!(
+                Some(ours.client_bytes),
+                theirs["client_bytes"].as_u64(),
+                "{what}: client bytes"
+            );
+            assert_eq!(
+                Some(ours.server_bytes),
+                theirs["server_bytes"].as_u64(),
+                "{what}: server bytes"
+            );
+            assert_eq!(Some(ours.gaps), theirs["gaps"].as_u64(), "{what}: gaps");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 20);
+}
+
+/// Ladder entries as (type, from, frame), without application data
+/// (tlstrace lists only the first few records of it).
+fn ladder_of(messages: &[(String, String, u64)]) -> Vec<(String, String, u64)> {
+    messages
+        .iter()
+        .filter(|(t, _, _)| t != "application_data")
+        .cloned()
+        .collect()
+}
+
+#[test]
+fn handshake_messages_match_tshark_with_keys() {
+    let mut compared = 0;
+    let mut failures = Vec::new();
+    let mut used = vec![false; TSHARK_MISSES.len()];
+    for (path, view) in tshark_views() {
+        let name = path.display().to_string();
+        let (conns, _) = analysis::tls_connections(&mut open(&path), keylog_for(&path), None);
+        let tls = view["tls"].as_array().cloned().unwrap_or_default();
+        // tshark numbers streams from 0 in order; tlstrace's ids from 1.
+        let mut theirs: BTreeMap<u64, Vec<(String, String, u64)>> = BTreeMap::new();
+        for stream in &tls {
+            let id = stream["stream"].as_u64().expect("stream") + 1;
+            let msgs = stream["messages"]
+                .as_array()
+                .expect("messages")
+                .iter()
+                .map(|m| {
+                    (
+                        m["type"].as_str().unwrap_or("").to_string(),
+                        m["from"].as_str().unwrap_or("").to_string(),
+                        m["frame"].as_u64().unwrap_or(0),
+                    )
+                })
+                .collect();
+            theirs.insert(id, msgs);
+        }
+        for c in &conns {
+            let mut ours: Vec<(String, String, u64)> = c
+                .tls
+                .ladder
+                .iter()
+                .map(|l| (l.kind.clone(), l.from.as_str().to_string(), l.frame))
+                .collect();
+            // Where tshark is wrong (see TSHARK_MISSES), the message must be
+            // in tlstrace's ladder; it is then left out of the comparison.
+            for (i, (file, frame, from, kind)) in TSHARK_MISSES.iter().enumerate() {
+                if name.ends_with(file) {
+                    if let Some(pos) = ours
+                        .iter()
+                        .position(|(t, f, n)| t == kind && f == from && n == frame)
+                    {
+                        ours.remove(pos);
+                        used[i] = true;
+                    }
+                }
+            }
+            let expected = theirs.get(&c.info.id).cloned().unwrap_or_default();
+            if ladder_of(&ours) != ladder_of(&expected) {
+                failures.push(format!(
+                    "{name} connection {}:\n  tlstrace: {:?}\n  tshark:   {:?}",
+                    c.info.id,
+                    ladder_of(&ours),
+                    ladder_of(&expected)
+                ));
+            }
+            compared += 1;
+        }
+        // Every TLS stream tshark saw, tlstrace saw.
+        for id in theirs.keys() {
+            assert!(
+                conns.iter().any(|c| c.info.id == *id),
+                "{name}: tshark saw TLS in stream {}, tlstrace did not",
+                id - 1
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    // Every exception is real: tlstrace shows the message tshark misses.
+    for (i, miss) in TSHARK_MISSES.iter().enumerate() {
+        assert!(used[i], "not in tlstrace's ladder: {miss:?}");
+    }
+    assert!(compared >= 20);
+}
+
+/// Messages tshark 4.0 does not show although the stacks sent them, each
+/// with the stack's log line that proves it: (capture, frame, from, type).
+///
+/// - After TLS 1.3 post-handshake authentication tshark stops decrypting the
+///   client's records (it moves the client to new keys at the post-handshake
+///   Finished, which RFC 8446 §4.6.2 does not do). s_client logged
+///   `>>> TLS 1.3, Alert [length 0002], warning close_notify`.
+///
+/// - In a lossy capture tshark (which does not reassemble out-of-order
+///   segments by default) fails to decrypt a TLS 1.3 record that arrived
+///   ahead of a lost segment; s_server logged sending
+///   `>>> TLS 1.3, Alert [length 0002], warning close_notify` on each of
+///   its three connections.
+const TSHARK_MISSES: &[(&str, u64, &str, &str)] = &[
+    ("tls13-pha-ok.pcap", 20, "client", "alert"),
+    ("lossy-tls13-mtls.pcap", 130, "server", "alert"),
+];
+
+#[test]
+fn ja3_matches_tshark() {
+    let mut compared = 0;
+    for (path, view) in tshark_views() {
+        let (conns, _) = analysis::tls_connections(&mut open(&path), None, None);
+        for stream in view["tls"].as_array().cloned().unwrap_or_default() {
+            let id = stream["stream"].as_u64().unwrap_or(0) + 1;
+            let Some(want) = stream["messages"]
+                .as_array()
+                .and_then(|m| m.iter().find_map(|m| m["ja3"].as_str().map(str::to_string)))
+            else {
+                continue;
+            };
+            let conn = conns
+                .iter()
+                .find(|c| c.info.id == id)
+                .expect("connection present");
+            let (_, ja3) = Handshake::new(&conn.tls).ja3().expect("a ClientHello");
+            assert_eq!(ja3, want, "{} stream {}", path.display(), id - 1);
+            compared += 1;
+        }
+    }
+    assert!(compared >= 20, "only {compared} ClientHellos compared");
+}
+
+/// The decisive finding each scenario must produce. The scenario is what
+/// `make.sh` set up; the server's own error line (in expected.json) must
+/// agree, which is checked too.
+fn expected_decisive(name: &str, server_error: &str, outcome: &str) -> &'static str {
+    let scenario_code = if name.contains("snaplen") {
+        // The handshake is cut by the snaplen: only the alert (if any) and
+        // the gaps are visible.
+        if outcome == "failed" {
+            "alert-received"
+        } else {
+            "capture-incomplete"
+        }
+    } else if name.contains("eku-serverauth") {
+        "missing-client-auth-eku"
+    } else if name.contains("ku-keyencipherment") {
+        "key-usage-forbids-signature"
+    } else if name.contains("not-yet-valid") {
+        "certificate-not-yet-valid"
+    } else if name.contains("expired") {
+        "certificate-expired"
+    } else if name.contains("revoked") {
+        "certificate-revoked"
+    } else if name.contains("missing-intermediate") {
+        "incomplete-chain"
+    } else if name.contains("unknown-ca") {
+        "issuer-not-in-ca-list"
+    } else if name.contains("no-client-cert")
+        || name.contains("optional-no-cert")
+        || name.contains("nginx-no-cert")
+    {
+        "client-certificate-empty"
+    } else if name.contains("no-client-auth") {
+        "client-auth-not-requested"
+    } else if outcome == "succeeded" {
+        "client-auth-succeeded"
+    } else {
+        "unclassified"
+    };
+    // The stack's log must say the same thing. GnuTLS's server logs only
+    // "Error in the certificate." for every verification failure.
+    let generic = server_error.contains("Error in the certificate")
+        && !matches!(
+            scenario_code,
+            "client-certificate-empty" | "client-auth-succeeded"
+        );
+    let log_says = generic
+        || match scenario_code {
+            "missing-client-auth-eku" | "key-usage-forbids-signature" => {
+                server_error.contains("unsuitable certificate purpose")
+            }
+            "certificate-not-yet-valid" => server_error.contains("not yet valid"),
+            "certificate-expired" => server_error.contains("expired"),
+            "certificate-revoked" => server_error.contains("revoked"),
+            "incomplete-chain" | "issuer-not-in-ca-list" => {
+                server_error.contains("unable to get local issuer certificate")
+            }
+            "client-certificate-empty" => {
+                outcome == "not_provided"
+                    || server_error.contains("did not return a certificate")
+                    || server_error.contains("no required SSL certificate")
+                    || server_error.contains("No certificate was found")
+                    || server_error.contains("Certificate is required")
+            }
+            "alert-received" => !server_error.is_empty(),
+            _ => true,
+        };
+    assert!(
+        log_says,
+        "{name}: the server's log ({server_error:?}) does not support {scenario_code}"
+    );
+    scenario_code
+}
+
+#[test]
+fn verdicts_match_what_the_stacks_logged() {
+    let expected: Value = serde_json::from_slice(
+        &std::fs::read(captures_dir().join("expected.json")).expect("expected.json"),
+    )
+    .expect("valid JSON");
+    let expected = expected.as_object().expect("an object");
+    assert!(expected.len() >= 20);
+    let mut failures = Vec::new();
+    for (name, e) in expected {
+        let file = e["file"].as_str().expect("file");
+        let path = captures_dir().join(file);
+        let outcome = e["client_auth"].as_str().expect("client_auth");
+        let server_error = e["server_error"].as_str().unwrap_or("");
+        let tls13 = e["tls_version"].as_str() == Some("1.3");
+        let (conns, _) = analysis::tls_connections(&mut open(&path), keylog_for(&path), None);
+        // The connection that carries the scenario: the last TLS one (some
+        // captures hold helper connections first).
+        let conn = conns
+            .last()
+            .unwrap_or_else(|| panic!("{name}: no TLS connection"));
+        let d = diagnose(conn);
+        let want_code = expected_decisive(name, server_error, outcome);
+        let want_outcome = if name.contains("snaplen") && outcome != "failed" {
+            "unknown"
+        } else {
+            outcome
+        };
+        let first = d.findings.first().map(|f| f.code).unwrap_or("none");
+        if d.client_auth.outcome.as_str() != want_outcome || first != want_code {
+            failures.push(format!(
+                "{name}: got {} / {first}, want {want_outcome} / {want_code} (all: {:?})",
+                d.client_auth.outcome.as_str(),
+                d.findings.iter().map(|f| f.code).collect::<Vec<_>>()
+            ));
+            continue;
+        }
+        // The server's alert, where the stack logged one, is reported.
+        if let Some(a) = e["alert"].as_object() {
+            let desc = a["description"].as_u64().expect("description") as u8;
+            let from = if a["from"].as_str() == Some("server") {
+                Side::Server
+            } else {
+                Side::Client
+            };
+            assert!(
+                conn.tls
+                    .alerts
+                    .iter()
+                    .any(|x| x.from == from && x.description == desc && !x.encrypted),
+                "{name}: alert {desc} from {from:?} not found"
+            );
+        }
+        // Without keys, TLS 1.3 hides the client-auth exchange.
+        if tls13 && !name.contains("dsb") {
+            let (plain, _) = analysis::tls_connections(&mut open(&path), None, None);
+            let d = diagnose(plain.last().expect("connection"));
+            assert_eq!(
+                d.client_auth.outcome.as_str(),
+                "unknown",
+                "{name} without keys"
+            );
+            // A snaplen-cut capture is first of all incomplete.
+            let want = if name.contains("snaplen") {
+                "capture-incomplete"
+            } else {
+                "handshake-encrypted"
+            };
+            assert_eq!(
+                d.findings.first().map(|f| f.code),
+                Some(want),
+                "{name} without keys"
+            );
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// Each TLS 1.3 failure, decrypted, gets the verdict and decisive finding
+/// of its TLS 1.2 twin.
+#[test]
+fn tls13_with_keys_matches_its_tls12_twin() {
+    let mut pairs = 0;
+    for entry in std::fs::read_dir(captures_dir()).expect("captures/") {
+        let path = entry.expect("entry").path();
+        let Some(name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        let Some(rest) = name
+            .strip_prefix("tls13-")
+            .and_then(|r| r.strip_suffix(".pcap"))
+        else {
+            continue;
+        };
+        let twin = captures_dir().join(format!("tls12-{rest}.pcap"));
+        if !twin.exists() {
+            continue;
+        }
+        let verdict = |p: &Path| {
+            let (conns, _) = analysis::tls_connections(&mut open(p), keylog_for(p), None);
+            let d = diagnose(conns.last().expect("a TLS connection"));
+            (d.client_auth.outcome, d.findings.first().map(|f| f.code))
+        };
+        assert_eq!(verdict(&path), verdict(&twin), "{name} vs its TLS 1.2 twin");
+        pairs += 1;
+    }
+    assert!(pairs >= 8, "only {pairs} twins");
+}
+
+#[test]
+fn every_finished_verifies_with_the_key_log() {
+    let mut checked = 0;
+    for (path, _) in tshark_views() {
+        let Some(keys) = keylog_for(&path) else {
+            continue;
+        };
+        let (conns, _) = analysis::tls_connections(&mut open(&path), Some(keys), None);
+        for c in conns {
+            for (side, frame, ok) in &c.tls.finished_checks {
+                assert!(
+                    ok,
+                    "{}: {side:?} Finished at frame {frame} does not verify",
+                    path.display()
+                );
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 40, "only {checked} Finished messages checked");
+}
+
+#[test]
+fn a_wrong_key_log_gives_keys_wrong() {
+    let path = captures_dir().join("tls13-expired.pcap");
+    let text = std::fs::read_to_string(captures_dir().join("tls13-expired.keys")).expect("keys");
+    // Same client randoms, other secrets: flip the last hex digit of each.
+    let wrong: String = text
+        .lines()
+        .map(|l| {
+            let mut s = l.to_string();
+            if let Some(last) = s.pop() {
+                s.push(if last == '0' { '1' } else { '0' });
+            }
+            s + "\n"
+        })
+        .collect();
+    let (log, _) = KeyLog::parse(wrong.as_bytes());
+    let (conns, _) = analysis::tls_connections(&mut open(&path), Some(log), None);
+    let d = diagnose(conns.last().expect("connection"));
+    assert!(
+        d.findings.iter().any(|f| f.code == "keys-wrong"),
+        "{:?}",
+        d.findings.iter().map(|f| f.code).collect::<Vec<_>>()
+    );
+    assert_eq!(d.client_auth.outcome.as_str(), "unknown");
+}

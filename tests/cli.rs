@@ -1,0 +1,313 @@
+//! The command line as a user meets it: exit codes, stdin, JSON shapes,
+//! and that secrets never appear in output.
+
+use serde_json::Value;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+fn bin() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_tlstrace"))
+}
+
+fn capture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("captures")
+        .join(name)
+}
+
+fn run(args: &[&str]) -> Output {
+    bin().args(args).output().expect("tlstrace runs")
+}
+
+fn stdout_json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\nstderr: {}",
+            String::from_utf8_lossy(&o.stdout),
+            String::from_utf8_lossy(&o.stderr)
+        )
+    })
+}
+
+fn s(p: &Path) -> &str {
+    p.to_str().expect("utf-8 path")
+}
+
+#[test]
+fn explain_exit_status_follows_the_verdict() {
+    let ok = run(&["explain", s(&capture("tls12-mtls-ok.pcap"))]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stdout)
+    );
+    let failed = run(&["explain", s(&capture("tls12-unknown-ca.pcap"))]);
+    assert_eq!(failed.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&failed.stdout);
+    assert!(text.contains("FAILED"), "{text}");
+    assert!(text.contains("issuer-not-in-ca-list"), "{text}");
+    // Usage errors and unreadable files are 2.
+    assert_eq!(run(&["explain"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["explain", "/nonexistent.pcap"]).status.code(),
+        Some(2)
+    );
+    let junk = std::env::temp_dir().join("tlstrace-junk.pcap");
+    std::fs::write(&junk, b"this is not a capture at all").expect("write");
+    let o = run(&["explain", s(&junk)]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("tlstrace-junk.pcap") && err.contains("at byte 0"),
+        "{err}"
+    );
+}
+
+#[test]
+fn explain_json_has_the_documented_shape() {
+    let o = run(&[
+        "explain",
+        s(&capture("tls13-expired.pcap")),
+        "--keylog",
+        s(&capture("tls13-expired.keys")),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(1));
+    let doc = stdout_json(&o);
+    assert_eq!(doc["schema_version"], 1);
+    for key in [
+        "file",
+        "format",
+        "frames",
+        "link_types",
+        "tcp_connections",
+        "tls_connections",
+    ] {
+        assert!(doc["capture"].get(key).is_some(), "capture.{key}");
+    }
+    let c = &doc["connections"][0];
+    for key in [
+        "id",
+        "client",
+        "server",
+        "version",
+        "sni",
+        "decrypted",
+        "client_auth",
+        "alerts",
+        "messages",
+        "findings",
+        "client_chain",
+        "server_chain",
+    ] {
+        assert!(c.get(key).is_some(), "connection.{key}");
+    }
+    assert_eq!(c["decrypted"], true);
+    assert_eq!(c["client_auth"]["requested"], true);
+    assert_eq!(c["client_auth"]["certificate_sent"], true);
+    assert_eq!(c["client_auth"]["outcome"], "failed");
+    let f = &c["findings"][0];
+    assert_eq!(f["code"], "certificate-expired");
+    for key in [
+        "severity", "summary", "evidence", "observed", "fix", "frames",
+    ] {
+        assert!(f.get(key).is_some(), "finding.{key}");
+    }
+    let alert = c["alerts"]
+        .as_array()
+        .expect("alerts")
+        .iter()
+        .find(|a| a["from"] == "server")
+        .expect("a server alert");
+    assert_eq!(alert["code"], 45);
+    assert_eq!(alert["name"], "certificate_expired");
+    assert_eq!(alert["encrypted"], false);
+    let chain = c["client_chain"].as_array().expect("client_chain");
+    assert!(chain[0]["not_after"]
+        .as_str()
+        .is_some_and(|t| t.ends_with('Z')));
+    assert!(chain[0]["sha256"].as_str().is_some_and(|h| h.len() == 64));
+}
+
+#[test]
+fn reads_stdin_in_pieces() {
+    let data = std::fs::read(capture("tls12-unknown-ca.pcap")).expect("capture");
+    let mut child = bin()
+        .args(["connections", "-", "--format", "json"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let writer = std::thread::spawn(move || {
+        // The file header in small pieces, as a slow pipe delivers it.
+        for piece in data[..40].chunks(3) {
+            stdin.write_all(piece).expect("write");
+            stdin.flush().expect("flush");
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        stdin.write_all(&data[40..]).expect("write");
+    });
+    let out = child.wait_with_output().expect("output");
+    writer.join().expect("writer");
+    assert_eq!(out.status.code(), Some(0));
+    let conns = stdout_json(&out);
+    let c = &conns[0];
+    for key in [
+        "id",
+        "client",
+        "server",
+        "first_frame",
+        "last_frame",
+        "packets",
+        "client_bytes",
+        "server_bytes",
+        "gaps",
+        "end",
+    ] {
+        assert!(c.get(key).is_some(), "connections[0].{key}");
+    }
+    assert_eq!(c["end"], "fin");
+}
+
+#[test]
+fn secrets_never_appear_in_output() {
+    let keys_path = capture("tls13-mtls-ok.keys");
+    let keys = std::fs::read_to_string(&keys_path).expect("keys");
+    let secrets: Vec<&str> = keys
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| l.split_whitespace().nth(2))
+        .filter(|s| s.len() >= 32)
+        .collect();
+    assert!(!secrets.is_empty());
+    // Also a key log with a broken line, which gets reported.
+    let broken = std::env::temp_dir().join("tlstrace-broken.keys");
+    std::fs::write(
+        &broken,
+        format!("{keys}CLIENT_HANDSHAKE_TRAFFIC_SECRET zz {}\n", secrets[0]),
+    )
+    .expect("write");
+    for cmd in ["explain", "show", "certs"] {
+        for k in [&keys_path, &broken] {
+            let o = run(&[
+                cmd,
+                s(&capture("tls13-mtls-ok.pcap")),
+                "--keylog",
+                s(k),
+                "--format",
+                "json",
+            ]);
+            let all = format!(
+                "{}{}",
+                String::from_utf8_lossy(&o.stdout),
+                String::from_utf8_lossy(&o.stderr)
+            )
+            .to_lowercase();
+            for secret in &secrets {
+                assert!(
+                    !all.contains(&secret.to_lowercase()),
+                    "{cmd} printed a secret"
+                );
+                assert!(
+                    !all.contains(&secret[..16].to_lowercase()),
+                    "{cmd} printed part of a secret"
+                );
+            }
+        }
+    }
+    let o = run(&[
+        "show",
+        s(&capture("tls13-mtls-ok.pcap")),
+        "--keylog",
+        s(&broken),
+    ]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("line"),
+        "the malformed line is reported: {err}"
+    );
+}
+
+#[test]
+fn show_lists_ca_names_and_client_subjects() {
+    let o = run(&["show", s(&capture("tls12-mtls-ok.pcap"))]);
+    assert_eq!(o.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("certificate_request"), "{text}");
+    assert!(
+        text.contains("CA names: O=tlstrace test PKI, CN=tlstrace Test Root CA"),
+        "{text}"
+    );
+    assert!(text.contains("CN=client-good"), "{text}");
+    let o = run(&[
+        "show",
+        s(&capture("tls12-mtls-ok.pcap")),
+        "--format",
+        "json",
+    ]);
+    let v = stdout_json(&o);
+    let types: Vec<&str> = v[0]["messages"]
+        .as_array()
+        .expect("messages")
+        .iter()
+        .filter_map(|m| m["type"].as_str())
+        .collect();
+    assert!(
+        types.starts_with(&["client_hello", "server_hello", "certificate"]),
+        "{types:?}"
+    );
+    assert!(v[0]["ja3"].as_str().is_some_and(|j| j.len() == 32));
+    assert!(v[0]["ja4"].as_str().is_some_and(|j| j.starts_with("t1")));
+}
+
+#[test]
+fn certs_writes_pem_files() {
+    let dir = std::env::temp_dir().join(format!("tlstrace-certs-{}", std::process::id()));
+    let o = run(&[
+        "certs",
+        s(&capture("tls13-mtls-ok.pcap")),
+        "--keylog",
+        s(&capture("tls13-mtls-ok.keys")),
+        "--out",
+        s(&dir),
+        "--format",
+        "json",
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = stdout_json(&o);
+    let list = v.as_array().expect("array");
+    assert!(list
+        .iter()
+        .any(|c| c["side"] == "client" && c["position"] == 0));
+    for c in list {
+        let name = format!(
+            "conn{}-{}-{}.pem",
+            c["connection"],
+            c["side"].as_str().unwrap_or(""),
+            c["position"]
+        );
+        let pem = std::fs::read_to_string(dir.join(&name)).expect("PEM written");
+        assert!(pem.starts_with("-----BEGIN CERTIFICATE-----\n"), "{name}");
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn truncated_capture_reports_what_it_read() {
+    let data = std::fs::read(capture("tls12-unknown-ca.pcap")).expect("capture");
+    let cut = std::env::temp_dir().join("tlstrace-cut.pcap");
+    std::fs::write(&cut, &data[..data.len() - 30]).expect("write");
+    let o = run(&["connections", s(&cut), "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("truncated") && err.contains("tlstrace-cut.pcap"),
+        "{err}"
+    );
+    let v = stdout_json(&o);
+    assert_eq!(v.as_array().map(Vec::len), Some(1));
+}
