@@ -11,6 +11,7 @@ use crate::net::{drive, DriveOutcome};
 use crate::report;
 use crate::tls::keylog::KeyLog;
 use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+use crate::x509::path::TrustStore;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
 use std::process::ExitCode;
@@ -54,6 +55,17 @@ enum Command {
         conn: Option<u64>,
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
+        /// The server's trust store for client certificates: a PEM bundle
+        /// or a directory of PEM files (repeatable).
+        #[arg(long = "ca", value_name = "FILE")]
+        ca: Vec<std::path::PathBuf>,
+        /// The client's trust store for the server's certificate.
+        #[arg(long = "server-ca", value_name = "FILE")]
+        server_ca: Vec<std::path::PathBuf>,
+        /// Judge validity at this time (Unix seconds or 2026-01-31T12:00:00Z)
+        /// instead of the capture's.
+        #[arg(long, value_name = "TIME")]
+        at: Option<String>,
     },
     /// List every certificate seen, and optionally write each as PEM.
     Certs {
@@ -114,7 +126,18 @@ pub fn main() -> ExitCode {
             keylog,
             conn,
             format,
-        } => explain(&file, keylog.as_deref(), conn, format),
+            ca,
+            server_ca,
+            at,
+        } => explain(
+            &file,
+            keylog.as_deref(),
+            conn,
+            format,
+            &ca,
+            &server_ca,
+            at.as_deref(),
+        ),
     }
 }
 
@@ -241,8 +264,48 @@ fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputForma
     ExitCode::SUCCESS
 }
 
-fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFormat) -> ExitCode {
-    use crate::diagnose::diagnose;
+fn trust_store(paths: &[std::path::PathBuf]) -> Result<Option<TrustStore>, ExitCode> {
+    if paths.is_empty() {
+        return Ok(None);
+    }
+    TrustStore::from_paths(paths).map(Some).map_err(|e| {
+        eprintln!("tlstrace: {e}");
+        ExitCode::from(2)
+    })
+}
+
+#[allow(clippy::too_many_arguments)]
+fn explain(
+    file: &str,
+    keylog: Option<&str>,
+    conn: Option<u64>,
+    format: OutputFormat,
+    ca: &[std::path::PathBuf],
+    server_ca: &[std::path::PathBuf],
+    at: Option<&str>,
+) -> ExitCode {
+    use crate::diagnose::{chain::TrustOptions, diagnose_with};
+    let client_ca = match trust_store(ca) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let server_ca_store = match trust_store(server_ca) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let at = match at.map(crate::x509::parse_time) {
+        Some(None) => {
+            eprintln!("tlstrace: --at wants Unix seconds or a date like 2026-01-31T12:00:00Z");
+            return ExitCode::from(2);
+        }
+        Some(Some(t)) => Some(t),
+        None => None,
+    };
+    let trust = TrustOptions {
+        client_ca: client_ca.as_ref(),
+        server_ca: server_ca_store.as_ref(),
+        at,
+    };
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, ExplainJson, Style};
     use std::io::IsTerminal;
 
@@ -268,7 +331,7 @@ fn explain(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFo
         if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
             return;
         }
-        let d = diagnose(&f);
+        let d = diagnose_with(&f, &trust);
         any_failed |= d.failed();
         let text = match format {
             OutputFormat::Text => ex::text_connection(&f, &d, style),

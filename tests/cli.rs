@@ -311,3 +311,93 @@ fn truncated_capture_reports_what_it_read() {
     let v = stdout_json(&o);
     assert_eq!(v.as_array().map(Vec::len), Some(1));
 }
+
+fn explain_json(args: &[&str]) -> Value {
+    let mut all = vec!["explain"];
+    all.extend_from_slice(args);
+    all.extend_from_slice(&["--format", "json"]);
+    stdout_json(&run(&all))
+}
+
+fn codes(doc: &Value) -> Vec<String> {
+    doc["connections"][0]["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn trust_store_right_root_builds_the_path() {
+    let doc = explain_json(&[
+        s(&capture("tls12-mtls-ok.pcap")),
+        "--ca",
+        s(&capture("pki/root.pem")),
+    ]);
+    let path = &doc["connections"][0]["client_path"];
+    assert_eq!(path["ok"], true, "{path}");
+    assert!(codes(&doc).contains(&"trusted-path".to_string()));
+    let steps = path["path"].as_array().expect("steps");
+    assert_eq!(steps.len(), 3, "leaf, intermediate, root: {path}");
+}
+
+#[test]
+fn trust_store_wrong_root_is_unknown_issuer() {
+    let doc = explain_json(&[
+        s(&capture("tls12-mtls-ok.pcap")),
+        "--ca",
+        s(&capture("pki/unrelated.pem")),
+    ]);
+    assert_eq!(doc["connections"][0]["client_path"]["ok"], false);
+    assert!(
+        codes(&doc).contains(&"unknown-issuer".to_string()),
+        "{:?}",
+        codes(&doc)
+    );
+}
+
+#[test]
+fn trust_store_holding_the_missing_intermediate_says_so() {
+    let doc = explain_json(&[
+        s(&capture("tls12-missing-intermediate.pcap")),
+        "--ca",
+        s(&capture("pki/root.pem")),
+        "--ca",
+        s(&capture("pki/intermediate.pem")),
+    ]);
+    let c = &doc["connections"][0];
+    assert_eq!(c["client_path"]["ok"], true);
+    let problems = c["client_path"]["problems"].as_array().expect("problems");
+    assert!(problems
+        .iter()
+        .any(|p| p["kind"] == "missing_intermediate" && p["completes_path"] == true));
+    let first = &c["findings"][0];
+    assert_eq!(first["code"], "incomplete-chain");
+    assert!(
+        first.to_string().contains("would complete the path"),
+        "{first}"
+    );
+}
+
+#[test]
+fn at_overrides_the_capture_time() {
+    let doc = explain_json(&[
+        s(&capture("tls12-mtls-ok.pcap")),
+        "--ca",
+        s(&capture("pki/root.pem")),
+        "--at",
+        "2050-01-01T00:00:00Z",
+    ]);
+    assert!(codes(&doc).contains(&"certificate-expired".to_string()));
+    assert_eq!(
+        doc["connections"][0]["client_path"]["at"],
+        "2050-01-01T00:00:00Z"
+    );
+    assert_eq!(
+        run(&["explain", s(&capture("tls12-mtls-ok.pcap")), "--at", "soon"])
+            .status
+            .code(),
+        Some(2)
+    );
+}

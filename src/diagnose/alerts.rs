@@ -46,8 +46,17 @@ pub fn suggests(code: u8) -> &'static [&'static str] {
             "certificate-expired",
             "missing-client-auth-eku",
         ],
-        48 => &["incomplete-chain", "issuer-not-in-ca-list", "chain-broken"],
-        51 => &["certificate-verify-invalid", "signature-scheme-not-offered"],
+        48 => &[
+            "incomplete-chain",
+            "unknown-issuer",
+            "issuer-not-in-ca-list",
+            "chain-broken",
+        ],
+        51 => &[
+            "certificate-verify-invalid",
+            "chain-signature-invalid",
+            "signature-scheme-not-offered",
+        ],
         _ => &[],
     }
 }

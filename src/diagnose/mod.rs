@@ -8,6 +8,7 @@
 //! did a rejection follow), and puts the decisive finding first.
 
 pub mod alerts;
+pub mod chain;
 pub mod rules;
 
 use crate::tls::messages::{Certificate, CertificateRequest};
@@ -271,6 +272,9 @@ pub struct Diagnosis {
     pub findings: Vec<Finding>,
     pub client_chain: Vec<CertInfo>,
     pub server_chain: Vec<CertInfo>,
+    /// The path checks against `--ca` / `--server-ca`, when given.
+    pub client_path: Option<crate::x509::path::PathReport>,
+    pub server_path: Option<crate::x509::path::PathReport>,
 }
 
 impl Diagnosis {
@@ -280,13 +284,24 @@ impl Diagnosis {
     }
 }
 
-/// Diagnoses one TLS connection.
+/// Diagnoses one TLS connection with the capture alone.
 pub fn diagnose(facts: &ConnectionFacts) -> Diagnosis {
-    let ctx = Context::new(facts);
+    diagnose_with(facts, &chain::TrustOptions::default())
+}
+
+/// Diagnoses one TLS connection, judging chains against the trust stores
+/// given (`--ca`, `--server-ca`) at the capture's time or `--at`.
+pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Diagnosis {
+    let mut ctx = Context::new(facts);
+    if let Some(at) = trust.at {
+        ctx.check_time = Some(at);
+    }
     let mut findings: Vec<Finding> = Vec::new();
     for rule in rules::ALL {
         findings.extend((rule.check)(&ctx));
     }
+    let (path_findings, client_path, server_path) = chain::trust_paths(&ctx, trust);
+    chain::merge_path_findings(&mut findings, path_findings);
     let client_auth = rules::verdict(&ctx, &findings);
     if client_auth.outcome == Outcome::Succeeded {
         findings.push(rules::client_auth_succeeded(&ctx));
@@ -299,5 +314,7 @@ pub fn diagnose(facts: &ConnectionFacts) -> Diagnosis {
         findings,
         client_chain: ctx.client_chain.clone(),
         server_chain: ctx.server_chain.clone(),
+        client_path,
+        server_path,
     }
 }

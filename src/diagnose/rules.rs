@@ -108,6 +108,14 @@ pub const ALL: &[Rule] = &[
         name: "alert_received",
         check: alert_received,
     },
+    Rule {
+        name: "handshake_signatures",
+        check: super::chain::handshake_signatures,
+    },
+    Rule {
+        name: "chain_signatures",
+        check: super::chain::chain_signatures,
+    },
 ];
 
 fn ca_names(ctx: &Context<'_>) -> Vec<String> {
@@ -1380,28 +1388,38 @@ pub fn handshake_outcome(ctx: &Context<'_>) -> HandshakeOutcome {
 /// How strongly a finding explains a failed client authentication (lower
 /// is more decisive).
 fn cause_rank(code: &str) -> i32 {
+    const ORDER: &[&str] = &[
+        "certificate-verify-invalid",
+        "client-certificate-empty",
+        "certificate-revoked",
+        "chain-signature-invalid",
+        "incomplete-chain",
+        "unknown-issuer",
+        "issuer-not-in-ca-list",
+        "certificate-expired",
+        "certificate-not-yet-valid",
+        "missing-client-auth-eku",
+        "key-usage-forbids-signature",
+        "issuer-not-a-ca",
+        "signature-scheme-not-offered",
+        "chain-broken",
+        "chain-misordered",
+        "unsupported-signature-algorithm",
+        "ca-list-too-large",
+        "server-certificate-rejected",
+        "server-signature-invalid",
+        "hello-rejected",
+        "rejected-after-handshake",
+        "alert-received",
+        "capture-incomplete",
+        "handshake-encrypted",
+    ];
     match code {
-        "certificate-verify-invalid" => 0,
-        "client-certificate-empty" => 1,
-        "certificate-revoked" => 2,
-        "incomplete-chain" => 3,
-        "issuer-not-in-ca-list" => 4,
-        "certificate-expired" => 5,
-        "certificate-not-yet-valid" => 6,
-        "missing-client-auth-eku" => 7,
-        "key-usage-forbids-signature" => 8,
-        "signature-scheme-not-offered" => 9,
-        "chain-broken" => 10,
-        "chain-misordered" => 11,
-        "ca-list-too-large" => 12,
-        "server-certificate-rejected" => 13,
-        "hello-rejected" => 14,
-        "rejected-after-handshake" => 15,
-        "handshake-encrypted" => 18,
-        "capture-incomplete" => 17,
-        "alert-received" => 16,
         "client-auth-succeeded" => -2000,
-        _ => 50,
+        _ => ORDER
+            .iter()
+            .position(|c| *c == code)
+            .map_or(50, |i| i as i32),
     }
 }
 

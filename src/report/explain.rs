@@ -92,6 +92,11 @@ pub struct ConnectionJson {
     pub findings: Vec<Finding>,
     pub client_chain: Vec<CertInfo>,
     pub server_chain: Vec<CertInfo>,
+    /// The path checks against `--ca` / `--server-ca`, when given.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub client_path: Option<crate::x509::path::PathReport>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub server_path: Option<crate::x509::path::PathReport>,
 }
 
 impl ConnectionJson {
@@ -124,6 +129,8 @@ impl ConnectionJson {
             findings: d.findings.clone(),
             client_chain: d.client_chain.clone(),
             server_chain: d.server_chain.clone(),
+            client_path: d.client_path.clone(),
+            server_path: d.server_path.clone(),
         }
     }
 }

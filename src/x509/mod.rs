@@ -409,6 +409,38 @@ pub fn iso8601(secs: i64) -> String {
     )
 }
 
+/// Parses `--at`: Unix seconds, or `YYYY-MM-DD[THH:MM[:SS]][Z]` in UTC.
+pub fn parse_time(text: &str) -> Option<i64> {
+    if let Ok(n) = text.parse::<i64>() {
+        return Some(n);
+    }
+    let t = text.trim_end_matches('Z');
+    let (date, time) = t.split_once(['T', ' ']).unwrap_or((t, "00:00:00"));
+    let mut d = date.split('-').map(|x| x.parse::<i64>().ok());
+    let (y, m, day) = (d.next()??, d.next()??, d.next()??);
+    if d.next().is_some() || !(1..=12).contains(&m) || !(1..=31).contains(&day) {
+        return None;
+    }
+    let mut tm = time.split(':').map(|x| x.parse::<i64>().ok());
+    let (hh, mm, ss) = (
+        tm.next()??,
+        tm.next().unwrap_or(Some(0))?,
+        tm.next().unwrap_or(Some(0))?,
+    );
+    if !(0..24).contains(&hh) || !(0..60).contains(&mm) || !(0..61).contains(&ss) {
+        return None;
+    }
+    // Howard Hinnant's days_from_civil.
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days * 86_400 + hh * 3600 + mm * 60 + ss)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -461,6 +493,17 @@ mod tests {
         assert!(!names_match(&bad, &short));
         assert!(!names_match(&[], &short));
         assert!(dn_string(&[0x30, 0x05, 1]).starts_with("(unreadable"));
+    }
+
+    #[test]
+    fn parse_times() {
+        for t in [0i64, 951_782_400, 1_700_000_000, 5_251_354_150] {
+            assert_eq!(parse_time(&iso8601(t)), Some(t));
+        }
+        assert_eq!(parse_time("2024-01-01"), Some(1_704_067_200));
+        assert_eq!(parse_time("1700000000"), Some(1_700_000_000));
+        assert_eq!(parse_time("2024-13-01"), None);
+        assert_eq!(parse_time("yesterday"), None);
     }
 
     #[test]

@@ -1,0 +1,521 @@
+//! Cryptographic checks, as a server (or client) makes them: the
+//! CertificateVerify and ServerKeyExchange signatures over the transcript,
+//! each certificate's signature by its issuer, and, given a trust store
+//! (`--ca`, `--server-ca`), the whole path to an anchor.
+
+use super::{Context, Finding, Severity};
+use crate::tls::decrypt::{self, HashAlg};
+use crate::tls::messages::HandshakeMessage;
+use crate::tls::names;
+use crate::tls::stream::{is_tls13, transcript_before, HandshakeRecord, Side};
+use crate::x509::path::{validate_path, PathProblem, PathReport, Purpose, Source, TrustStore};
+use crate::x509::verify::{
+    verify_cert_signature, verify_handshake_signature, SigCheck, SignedContent,
+};
+use crate::x509::{names_match, CertInfo};
+
+/// What the user tells tlstrace about the peers' trust.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct TrustOptions<'a> {
+    /// The server's trust store for client certificates (`--ca`).
+    pub client_ca: Option<&'a TrustStore>,
+    /// The client's trust store for the server's certificate (`--server-ca`).
+    pub server_ca: Option<&'a TrustStore>,
+    /// Check validity at this time (Unix seconds) instead of the capture's.
+    pub at: Option<i64>,
+}
+
+/// The DER of one side's chain, as sent.
+fn chain_der(ctx: &Context<'_>, side: Side) -> Vec<Vec<u8>> {
+    let c = match side {
+        Side::Client => ctx.client_cert,
+        Side::Server => ctx.server_cert,
+    };
+    c.map(|c| c.value.entries.iter().map(|e| e.der.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn index_of(ctx: &Context<'_>, record: &HandshakeRecord) -> Option<usize> {
+    ctx.facts
+        .tls
+        .handshakes
+        .iter()
+        .position(|h| std::ptr::eq(h, record))
+}
+
+/// The transcript hash of TLS 1.3: the cipher suite's hash.
+fn tls13_hash(ctx: &Context<'_>) -> HashAlg {
+    ctx.hs
+        .cipher_suite()
+        .and_then(|s| decrypt::cipher_suite(s).ok())
+        .map(|s| s.hash)
+        .unwrap_or(HashAlg::Sha256)
+}
+
+/// Checks a CertificateVerify from `side` against its certificate and the
+/// transcript before it (RFC 8446 §4.4.3; RFC 5246 §7.4.8).
+fn check_certificate_verify(ctx: &Context<'_>, side: Side) -> Option<(u64, Option<u16>, SigCheck)> {
+    let cv = ctx.hs.certificate_verify(Some(side))?;
+    let version = ctx.hs.version()?;
+    let leaf = chain_der(ctx, side).into_iter().next()?;
+    let idx = index_of(ctx, cv.record)?;
+    let hash = tls13_hash(ctx);
+    let transcript = transcript_before(&ctx.facts.tls, idx, Some(hash))?;
+    let check = if is_tls13(version) {
+        let h = decrypt::hash(hash, &transcript);
+        verify_handshake_signature(
+            version,
+            cv.value.scheme,
+            &cv.value.signature,
+            &leaf,
+            SignedContent::Tls13CertificateVerify {
+                side,
+                transcript_hash: &h,
+            },
+        )
+    } else {
+        verify_handshake_signature(
+            version,
+            cv.value.scheme,
+            &cv.value.signature,
+            &leaf,
+            SignedContent::Tls12CertificateVerify {
+                transcript: &transcript,
+            },
+        )
+    };
+    Some((cv.frame, cv.value.scheme, check))
+}
+
+/// The signed parameters and the signature of a TLS 1.0–1.2
+/// ServerKeyExchange body (RFC 4492 §5.4, RFC 5246 §7.4.3).
+fn split_server_key_exchange(body: &[u8], version: u16) -> Option<(&[u8], Option<u16>, &[u8])> {
+    let u16_at = |i: usize| -> Option<usize> {
+        Some(usize::from(*body.get(i)?) << 8 | usize::from(*body.get(i + 1)?))
+    };
+    let params_len = match body.first()? {
+        // ECDHE named curve: type, curve, point<1..255>.
+        3 => 4 + usize::from(*body.get(3)?),
+        // DHE: p, g, Ys, each <1..2^16-1>.
+        _ => {
+            let p = u16_at(0)?;
+            let g = u16_at(2 + p)?;
+            let ys = u16_at(4 + p + g)?;
+            6 + p + g + ys
+        }
+    };
+    let params = body.get(..params_len)?;
+    let mut rest = body.get(params_len..)?;
+    let scheme = if version >= 0x0303 {
+        let s = u16::from_be_bytes([*rest.first()?, *rest.get(1)?]);
+        rest = rest.get(2..)?;
+        Some(s)
+    } else {
+        None
+    };
+    let len = usize::from(*rest.first()?) << 8 | usize::from(*rest.get(1)?);
+    let sig = rest.get(2..2 + len)?;
+    Some((params, scheme, sig))
+}
+
+fn check_server_key_exchange(ctx: &Context<'_>) -> Option<(u64, Option<u16>, SigCheck)> {
+    let version = ctx.hs.version()?;
+    let (rec, frame) = ctx
+        .facts
+        .tls
+        .handshakes
+        .iter()
+        .find_map(|h| match &h.message {
+            Ok(HandshakeMessage::ServerKeyExchange { .. }) if h.from == Side::Server => {
+                Some((h, h.frame))
+            }
+            _ => None,
+        })?;
+    let body = rec.raw.as_deref()?.get(4..)?;
+    let (params, scheme, sig) = split_server_key_exchange(body, version)?;
+    let ch = ctx.hs.client_hello(Some(Side::Client))?;
+    let sh = ctx.hs.server_hello()?;
+    let leaf = chain_der(ctx, Side::Server).into_iter().next()?;
+    let check = verify_handshake_signature(
+        version,
+        scheme,
+        sig,
+        &leaf,
+        SignedContent::Tls12ServerKeyExchange {
+            client_random: &ch.value.random,
+            server_random: &sh.value.random,
+            params,
+        },
+    );
+    Some((frame, scheme, check))
+}
+
+fn scheme_label(scheme: Option<u16>) -> String {
+    scheme
+        .map(|s| names::signature_scheme_name(s).into_owned())
+        .unwrap_or_else(|| "legacy (no scheme field)".into())
+}
+
+/// `certificate-verify-invalid`: the client's CertificateVerify proves it
+/// holds the private key of the certificate it sent (RFC 8446 §4.4.3, RFC
+/// 5246 §7.4.8). A signature that does not verify with the certificate's key
+/// means the client signed with another key; servers answer decrypt_error
+/// (51). Also the server's TLS 1.3 CertificateVerify and TLS 1.2
+/// ServerKeyExchange (`server-signature-invalid`).
+pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    if let Some((frame, scheme, check)) = check_certificate_verify(ctx, Side::Client) {
+        let subject = ctx
+            .client_chain
+            .first()
+            .map(|c| c.subject.clone())
+            .unwrap_or_default();
+        match check {
+            SigCheck::Valid => {}
+            SigCheck::Invalid | SigCheck::Mismatch(_) | SigCheck::Malformed(_) => out.push(
+                Finding::new(
+                    "certificate-verify-invalid",
+                    Severity::Error,
+                    format!("The client's CertificateVerify does not verify with the public key of the certificate it sent (\"{subject}\"): the client does not hold that certificate's private key."),
+                )
+                .evidence(Some(frame), "certificate_verify.scheme", scheme_label(scheme))
+                .evidence(Some(frame), "signature check", check.to_string())
+                .fix("Configure the client with the private key that belongs to its certificate (curl --cert/--key, openssl s_client -cert/-key; check with `openssl x509 -noout -pubkey` against `openssl pkey -pubout`)."),
+            ),
+            SigCheck::Unsupported(alg) => out.push(
+                Finding::new(
+                    "unsupported-signature-algorithm",
+                    Severity::Info,
+                    format!("tlstrace cannot check the client's CertificateVerify signature ({alg})."),
+                )
+                .evidence(Some(frame), "certificate_verify.scheme", scheme_label(scheme))
+                .fix("Nothing to fix: the signature is not known to be bad."),
+            ),
+            SigCheck::KeyTooSmall(bits) => out.push(
+                Finding::new("unsupported-signature-algorithm", Severity::Warning, format!("The client's key is {bits} bits: too small to check, and rejected by most servers."))
+                    .evidence(Some(frame), "certificate_verify.scheme", scheme_label(scheme))
+                    .fix("Use a key of at least 2048 bits (RSA) or an ECDSA key."),
+            ),
+        }
+    }
+    let server = if ctx.hs.is_tls13() {
+        check_certificate_verify(ctx, Side::Server).map(|c| (c, "CertificateVerify"))
+    } else {
+        check_server_key_exchange(ctx).map(|c| (c, "ServerKeyExchange"))
+    };
+    if let Some(((frame, scheme, check), what)) = server {
+        if check.is_bad() {
+            out.push(
+                Finding::new(
+                    "server-signature-invalid",
+                    Severity::Error,
+                    format!("The server's {what} signature does not verify with its certificate's key: the server does not hold that certificate's private key (or the message was altered)."),
+                )
+                .evidence(Some(frame), "scheme", scheme_label(scheme))
+                .evidence(Some(frame), "signature check", check.to_string())
+                .fix("Configure the server with the private key that belongs to its certificate."),
+            );
+        }
+    }
+    out
+}
+
+/// `chain-signature-invalid`, `issuer-not-a-ca`,
+/// `unsupported-signature-algorithm`: each certificate of a sent chain must
+/// carry a valid signature by the next one's key, and every issuer must be
+/// a CA (RFC 5280 §6.1.3 (a)(1), §6.1.4 (k)). An algorithm tlstrace cannot
+/// check is reported as such, not as bad.
+pub fn chain_signatures(ctx: &Context<'_>) -> Vec<Finding> {
+    let mut out = Vec::new();
+    for side in [Side::Client, Side::Server] {
+        let der = chain_der(ctx, side);
+        let info: Vec<Option<CertInfo>> = der.iter().map(|d| CertInfo::from_der(d).ok()).collect();
+        let frame = match side {
+            Side::Client => ctx.client_cert.map(|c| c.frame),
+            Side::Server => ctx.server_cert.map(|c| c.frame),
+        };
+        for (i, cert) in info.iter().enumerate() {
+            let Some(cert) = cert else { continue };
+            // The issuer among the sent certificates: the next one first.
+            let issues_it = |j: usize| {
+                j != i
+                    && info
+                        .get(j)
+                        .and_then(Option::as_ref)
+                        .is_some_and(|c| names_match(&cert.issuer_der, &c.subject_der))
+            };
+            let issuer = if issues_it(i + 1) {
+                Some(i + 1)
+            } else {
+                (0..info.len()).find(|&j| issues_it(j))
+            };
+            let Some(j) = issuer else { continue };
+            let (Some(Some(issuer_info)), Some(issuer_der), Some(cert_der)) =
+                (info.get(j), der.get(j), der.get(i))
+            else {
+                continue;
+            };
+            match verify_cert_signature(cert_der, issuer_der) {
+                SigCheck::Valid => {}
+                SigCheck::Unsupported(alg) => out.push(
+                    Finding::new(
+                        "unsupported-signature-algorithm",
+                        Severity::Info,
+                        format!("tlstrace cannot check the signature on the {}'s certificate \"{}\" ({alg}); it is not known to be bad.", side.as_str(), cert.subject),
+                    )
+                    .evidence(frame, "signature algorithm", cert.signature_algorithm.clone())
+                    .fix("Nothing to fix here; `openssl verify` can check it."),
+                ),
+                bad => out.push(
+                    Finding::new(
+                        "chain-signature-invalid",
+                        Severity::Error,
+                        format!("The signature on the {}'s certificate \"{}\" does not verify with the key of its issuer \"{}\" in the same chain.", side.as_str(), cert.subject, issuer_info.subject),
+                    )
+                    .evidence(frame, "certificate", cert.subject.clone())
+                    .evidence(frame, "issuer in chain", issuer_info.subject.clone())
+                    .evidence(frame, "signature check", bad.to_string())
+                    .fix("The chain holds a different certificate with the issuer's name (a reissued CA?): send the issuer certificate that really signed it."),
+                ),
+            }
+            if !issuer_info.is_ca() && !issuer_info.self_issued {
+                out.push(
+                    Finding::new(
+                        "issuer-not-a-ca",
+                        Severity::Error,
+                        format!("\"{}\" issued the {}'s certificate but is not a CA (no BasicConstraints CA:TRUE).", issuer_info.subject, side.as_str()),
+                    )
+                    .evidence(frame, "issuer basicConstraints", format!("{:?}", issuer_info.ca))
+                    .fix("Issue certificates only from a CA certificate (basicConstraints = critical, CA:TRUE)."),
+                );
+            }
+        }
+    }
+    out
+}
+
+fn problem_finding(
+    p: &PathProblem,
+    side: Side,
+    frame: Option<u64>,
+    store: &str,
+) -> Option<Finding> {
+    let who = side.as_str();
+    Some(match p {
+        PathProblem::UnknownIssuer { subject, issuer, .. } => Finding::new(
+            "unknown-issuer",
+            Severity::Error,
+            format!("No certificate in {store} issued \"{subject}\": its issuer \"{issuer}\" is unknown, so the {who}'s chain leads to no trusted root."),
+        )
+        .evidence(frame, "unknown issuer", issuer.clone())
+        .fix(format!("Add \"{issuer}\" (and its root) to the trust store, or use a {who} certificate from a CA it trusts.")),
+        PathProblem::UntrustedRoot { subject } | PathProblem::PartialChain { subject } => Finding::new(
+            "unknown-issuer",
+            Severity::Error,
+            format!("The {who}'s chain ends at \"{subject}\", which is not a root in {store}."),
+        )
+        .evidence(frame, "chain ends at", subject.clone())
+        .fix("Add the chain's root to the trust store, or use a certificate from a trusted CA."),
+        PathProblem::MissingIntermediate { subject, issuer, available_in, completes_path } => {
+            let where_ = match available_in {
+                Some(Source::Store) => format!("{store} holds it"),
+                Some(Source::Extra) => "the capture holds it (the other side's chain)".to_string(),
+                _ => "nothing tlstrace was given holds it".to_string(),
+            };
+            Finding::new(
+                "incomplete-chain",
+                Severity::Error,
+                format!("The {who} did not send the intermediate \"{issuer}\" that issued \"{subject}\"; {where_}{}.", if *completes_path { ", and it would complete the path" } else { "" }),
+            )
+            .evidence(frame, "missing intermediate", issuer.clone())
+            .fix(format!("Send \"{issuer}\" with the {who} certificate (a chain file), or install it in the peer's trust store."))
+        }
+        PathProblem::Expired { subject, not_after } => Finding::new(
+            "certificate-expired",
+            Severity::Error,
+            format!("\"{subject}\" on the {who}'s path expired on {not_after}."),
+        )
+        .evidence(frame, "notAfter", not_after.clone())
+        .fix("Renew that certificate."),
+        PathProblem::NotYetValid { subject, not_before } => Finding::new(
+            "certificate-not-yet-valid",
+            Severity::Error,
+            format!("\"{subject}\" on the {who}'s path is not valid until {not_before}."),
+        )
+        .evidence(frame, "notBefore", not_before.clone())
+        .fix("Check the clocks; reissue the certificate with a correct start date."),
+        PathProblem::SignatureInvalid { subject, detail } => Finding::new(
+            "chain-signature-invalid",
+            Severity::Error,
+            format!("The signature on \"{subject}\" does not verify with its issuer's key on the path to {store}."),
+        )
+        .evidence(frame, "signature check", detail.clone())
+        .fix("The trust store holds a different CA certificate with the same name: use the one that really signed the chain."),
+        PathProblem::UnsupportedSignature { subject, alg } => Finding::new(
+            "unsupported-signature-algorithm",
+            Severity::Info,
+            format!("tlstrace cannot check the signature on \"{subject}\" ({alg}); it is not known to be bad."),
+        )
+        .evidence(frame, "algorithm", alg.clone())
+        .fix("Nothing to fix here; `openssl verify` can check it."),
+        PathProblem::SignerKeyTooSmall { subject, bits } => Finding::new(
+            "unsupported-signature-algorithm",
+            Severity::Warning,
+            format!("The key that signed \"{subject}\" is only {bits} bits."),
+        )
+        .evidence(frame, "signer key", format!("{bits} bits"))
+        .fix("Reissue with a key of at least 2048 bits."),
+        PathProblem::IssuerNotCa { subject } => Finding::new(
+            "issuer-not-a-ca",
+            Severity::Error,
+            format!("\"{subject}\" issues certificates on the {who}'s path but is not a CA."),
+        )
+        .evidence(frame, "issuer", subject.clone())
+        .fix("Issue certificates only from a CA certificate (basicConstraints = critical, CA:TRUE)."),
+        PathProblem::PathLenExceeded { subject, path_len, below } => Finding::new(
+            "issuer-not-a-ca",
+            Severity::Error,
+            format!("\"{subject}\" allows {path_len} intermediate(s) below it, but the {who}'s path has {below}."),
+        )
+        .evidence(frame, "pathLenConstraint", path_len.to_string())
+        .fix("Shorten the chain, or reissue the CA with a larger pathLenConstraint."),
+        PathProblem::EkuForbids { subject, purpose } => Finding::new(
+            if side == Side::Client { "missing-client-auth-eku" } else { "server-certificate-missing-server-auth-eku" },
+            Severity::Error,
+            format!("\"{subject}\" on the {who}'s path has an Extended Key Usage that does not allow {purpose} (OpenSSL checks EKU on CA certificates too)."),
+        )
+        .evidence(frame, "certificate", subject.clone())
+        .fix(format!("Reissue \"{subject}\" with an EKU that includes {purpose}, or without EKU.")),
+        PathProblem::KuForbids { subject, needs } => Finding::new(
+            "key-usage-forbids-signature",
+            Severity::Error,
+            format!("\"{subject}\" on the {who}'s path has a Key Usage without {needs}."),
+        )
+        .evidence(frame, "certificate", subject.clone())
+        .fix(format!("Reissue it with keyUsage including {needs}.")),
+        PathProblem::NameConstraintsPresent { .. } => return None,
+        _ => return None,
+    })
+}
+
+/// With a trust store: the whole path from the sent chain to an anchor, at
+/// the capture's time (or `--at`), as the peer builds it (RFC 5280 §6).
+pub fn trust_paths(
+    ctx: &Context<'_>,
+    opts: &TrustOptions<'_>,
+) -> (Vec<Finding>, Option<PathReport>, Option<PathReport>) {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut reports = [None, None];
+    let now = opts.at.or(ctx.check_time).unwrap_or(0);
+    for (side, store, purpose, label) in [
+        (
+            Side::Client,
+            opts.client_ca,
+            Purpose::ClientAuth,
+            "the server's trust store (--ca)",
+        ),
+        (
+            Side::Server,
+            opts.server_ca,
+            Purpose::ServerAuth,
+            "the client's trust store (--server-ca)",
+        ),
+    ] {
+        let Some(store) = store else { continue };
+        let chain = chain_der(ctx, side);
+        if chain.is_empty() {
+            continue;
+        }
+        let extra = chain_der(ctx, side.peer());
+        let report = validate_path(&chain, store, &extra, now, purpose);
+        let frame = match side {
+            Side::Client => ctx.client_cert.map(|c| c.frame),
+            Side::Server => ctx.server_cert.map(|c| c.frame),
+        };
+        for p in &report.problems {
+            if let Some(f) = problem_finding(p, side, frame, label) {
+                out.push(f);
+            }
+        }
+        if report.ok {
+            let root = report
+                .path
+                .last()
+                .map(|s| s.subject.clone())
+                .unwrap_or_default();
+            out.push(
+                Finding::new(
+                    "trusted-path",
+                    Severity::Info,
+                    format!(
+                        "The {}'s chain leads to \"{root}\" in {label}, valid at {}.",
+                        side.as_str(),
+                        report.at
+                    ),
+                )
+                .evidence(
+                    frame,
+                    "path",
+                    report
+                        .path
+                        .iter()
+                        .map(|s| s.subject.clone())
+                        .collect::<Vec<_>>()
+                        .join(" → "),
+                )
+                .fix("Nothing to fix in the chain."),
+            );
+        }
+        reports[side.index()] = Some(report);
+    }
+    let [client, server] = reports;
+    (out, client, server)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_key_exchange_split() {
+        // ECDHE: curve type 3, secp256r1, 2-byte point, rsa_pss_rsae_sha256,
+        // 3-byte signature.
+        let body = [3, 0, 23, 2, 0xAA, 0xBB, 0x08, 0x04, 0, 3, 1, 2, 3];
+        let (params, scheme, sig) = split_server_key_exchange(&body, 0x0303).expect("splits");
+        assert_eq!(params, &body[..6]);
+        assert_eq!(scheme, Some(0x0804));
+        assert_eq!(sig, &[1, 2, 3]);
+        // TLS 1.0: no scheme field.
+        let old = [3, 0, 23, 1, 0xAA, 0, 2, 9, 9];
+        let (_, scheme, sig) = split_server_key_exchange(&old, 0x0301).expect("splits");
+        assert_eq!((scheme, sig), (None, &[9u8, 9][..]));
+        // Truncated bodies never panic.
+        for n in 0..body.len() {
+            let _ = split_server_key_exchange(&body[..n], 0x0303);
+        }
+    }
+}
+
+/// Adds the path findings to those of the capture: a problem the capture
+/// rules already reported (same code, about the same certificate) gains the
+/// path's evidence instead of being listed twice.
+pub fn merge_path_findings(findings: &mut Vec<Finding>, path: Vec<Finding>) {
+    for f in path {
+        let about = |e: &Finding| {
+            f.evidence
+                .iter()
+                .any(|ev| !ev.value.is_empty() && e.summary.contains(&ev.value))
+        };
+        match findings
+            .iter_mut()
+            .find(|e| e.code == f.code && (e.summary == f.summary || about(e)))
+        {
+            Some(existing) => {
+                let note = format!("{} (trust store check)", f.summary);
+                *existing = std::mem::replace(existing, Finding::new("", Severity::Info, ""))
+                    .evidence(None, "trust store", note);
+            }
+            None => findings.push(f),
+        }
+    }
+}
