@@ -256,6 +256,8 @@ fn expected_decisive(name: &str, server_error: &str, outcome: &str) -> &'static 
         "certificate-not-yet-valid"
     } else if name.contains("expired") {
         "certificate-expired"
+    } else if name.contains("bad-certificate-verify") {
+        "certificate-verify-invalid"
     } else if name.contains("revoked") {
         "certificate-revoked"
     } else if name.contains("missing-intermediate") {
@@ -289,6 +291,9 @@ fn expected_decisive(name: &str, server_error: &str, outcome: &str) -> &'static 
             "certificate-not-yet-valid" => server_error.contains("not yet valid"),
             "certificate-expired" => server_error.contains("expired"),
             "certificate-revoked" => server_error.contains("revoked"),
+            "certificate-verify-invalid" => {
+                server_error.contains("tls_process_cert_verify:bad signature")
+            }
             "incomplete-chain" | "issuer-not-in-ca-list" => {
                 server_error.contains("unable to get local issuer certificate")
             }
