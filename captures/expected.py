@@ -17,10 +17,10 @@ expected.json, per capture NAME:
   tls_version  "1.2" | "1.3"
   client_auth  "succeeded" | "failed" | "not_requested" | "not_provided"
   server_error the key error line of the server log (OpenSSL "verify error:num=..." if any, else
-               its first error-stack line, else nginx's error.log line about the client
+               its first "SSL routines" error-stack line, else its first error-stack line, else nginx's error.log line about the client
                certificate), or null
   client_error the client's first error line (OpenSSL error stack line; curl: the HTTP status line
-               when >= 400), or null
+               when >= 400; bad_cv_client.py: its "error: ..." line), or null
   alert        {"from": "server"|"client", "description": n}: the first fatal alert a stack logged
                sending (openssl -msg ">>> ... Alert ..., fatal NAME"), cross-checked with the peer's
                "SSL alert number N"; null if none
@@ -109,7 +109,10 @@ def analyse_openssl(slines, clines):
     r["tls_version"] = ver
     cr = any(l.startswith(">>> ") and l.endswith("CertificateRequest") for l in smsg)
     verify_err = first(r"^verify error:num=\d+:.*", slines)
-    s_err = first(r"^[0-9A-F]{8,}:error:.*", slines)
+    # the line naming the TLS step ("SSL routines:tls_process_cert_verify:bad signature") rather
+    # than the crypto layers' lines that OpenSSL puts before it
+    s_err = first(r"^[0-9A-F]{8,}:error:[0-9A-F]{8}:SSL routines:.*", slines) or \
+        first(r"^[0-9A-F]{8,}:error:.*", slines)
     c_err = first(r"^[0-9A-F]{8,}:error:.*", clines)
     r["server_error"] = verify_err or (clean_openssl_error(s_err) if s_err else None)
     r["client_error"] = clean_openssl_error(c_err) if c_err else None
@@ -222,16 +225,27 @@ def analyse_gnutls_serv(slines, clines):
     return r
 
 
+def tlslite_error(clines):
+    """bad_cv_client.py (tlslite-ng): (error line, alert number it received or None)"""
+    err = first(r"^error: (.*)$", clines, 1)
+    m = re.search(r"TLSRemoteAlert: fatal \w+ \((\d+)\) received", err or "")
+    return err, int(m.group(1)) if m else None
+
+
 def analyse(slines, clines):
     cmd = next((l for l in slines if l.startswith("$ ")), "")
     if cmd.startswith("$ openssl s_server"):
         r = analyse_openssl(slines, clines)
         ccmd = next((l for l in clines if l.startswith("$ ")), "")
+        client = None
         if "gnutls-cli" in ccmd:
-            err, rcv = gnutls_cli_error(clines)
+            client, (err, rcv) = "gnutls-cli", gnutls_cli_error(clines)
+        elif "bad_cv_client.py" in ccmd:
+            client, (err, rcv) = "tlslite-ng", tlslite_error(clines)
+        if client:
             r["client_error"] = err
             if r["alert"] and r["alert"]["from"] == "server" and rcv is not None and rcv != r["alert"]["description"]:
-                sys.exit("alert mismatch: sent %s, gnutls-cli logged %s" % (r["alert"], rcv))
+                sys.exit("alert mismatch: sent %s, %s logged %s" % (r["alert"], client, rcv))
         return "openssl", r
     if cmd.startswith("$ gnutls-serv"):
         return "gnutls", analyse_gnutls_serv(slines, clines)

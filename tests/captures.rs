@@ -470,3 +470,96 @@ fn a_wrong_key_log_gives_keys_wrong() {
     );
     assert_eq!(d.client_auth.outcome.as_str(), "unknown");
 }
+
+/// Splits a little-endian pcapng file into its blocks.
+fn pcapng_blocks(data: &[u8]) -> Vec<&[u8]> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    while pos + 12 <= data.len() {
+        let len = u32::from_le_bytes([data[pos + 4], data[pos + 5], data[pos + 6], data[pos + 7]])
+            as usize;
+        assert!(len >= 12 && pos + len <= data.len(), "block at {pos}");
+        out.push(&data[pos..pos + len]);
+        pos += len;
+    }
+    out
+}
+
+#[test]
+fn secrets_block_after_the_packets_still_decrypts() {
+    let path = captures_dir().join("tls13-expired-dsb.pcapng");
+    let data = std::fs::read(&path).expect("capture");
+    let blocks = pcapng_blocks(&data);
+    let is_dsb = |b: &&[u8]| b[..4] == 0x0000_000Au32.to_le_bytes();
+    assert_eq!(
+        blocks.iter().filter(|b| is_dsb(b)).count(),
+        1,
+        "one secrets block"
+    );
+    // The same file with the secrets block moved to the very end.
+    let mut moved: Vec<u8> = blocks
+        .iter()
+        .filter(|b| !is_dsb(b))
+        .flat_map(|b| b.iter().copied())
+        .collect();
+    moved.extend(
+        blocks
+            .iter()
+            .filter(|b| is_dsb(b))
+            .flat_map(|b| b.iter().copied()),
+    );
+    let tmp = std::env::temp_dir().join(format!("tlstrace-dsb-last-{}.pcapng", std::process::id()));
+    std::fs::write(&tmp, &moved).expect("write");
+    let p = tmp.to_str().expect("utf-8");
+    let (keys, _) = analysis::load_secrets(p, None).expect("secrets");
+    assert!(
+        keys.as_ref().is_some_and(|k| !k.is_empty()),
+        "secrets found at the end of the file"
+    );
+    let (conns, _) =
+        analysis::tls_connections(&mut CaptureReader::open(p).expect("opens"), keys, None);
+    let d = diagnose(conns.last().expect("a TLS connection"));
+    assert_eq!(d.client_auth.outcome.as_str(), "failed");
+    assert_eq!(
+        d.findings.first().map(|f| f.code),
+        Some("certificate-expired")
+    );
+    let _ = std::fs::remove_file(tmp);
+}
+
+/// No signature in the corpus is bad except where the scenario makes it so,
+/// and every accepted client proved its key.
+#[test]
+fn handshake_and_chain_signatures_verify() {
+    let mut verified = 0;
+    for (path, _) in tshark_views() {
+        let name = path.display().to_string();
+        let (conns, _) = analysis::tls_connections(&mut open(&path), keylog_for(&path), None);
+        for c in &conns {
+            let d = diagnose(c);
+            for f in &d.findings {
+                let bad = matches!(
+                    f.code,
+                    "certificate-verify-invalid"
+                        | "server-signature-invalid"
+                        | "chain-signature-invalid"
+                        | "issuer-not-a-ca"
+                );
+                let expected = name.contains("bad-certificate-verify")
+                    && f.code == "certificate-verify-invalid";
+                assert!(!bad || expected, "{name}: {} {}", f.code, f.summary);
+                if f.code == "client-auth-succeeded" {
+                    assert!(
+                        f.evidence.iter().any(|e| e
+                            .value
+                            .ends_with("signature verified with the certificate's key")),
+                        "{name}: {:?}",
+                        f.evidence
+                    );
+                    verified += 1;
+                }
+            }
+        }
+    }
+    assert!(verified >= 20, "only {verified} CertificateVerify checked");
+}

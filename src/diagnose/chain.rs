@@ -54,7 +54,10 @@ fn tls13_hash(ctx: &Context<'_>) -> HashAlg {
 
 /// Checks a CertificateVerify from `side` against its certificate and the
 /// transcript before it (RFC 8446 §4.4.3; RFC 5246 §7.4.8).
-fn check_certificate_verify(ctx: &Context<'_>, side: Side) -> Option<(u64, Option<u16>, SigCheck)> {
+pub fn check_certificate_verify(
+    ctx: &Context<'_>,
+    side: Side,
+) -> Option<(u64, Option<u16>, SigCheck)> {
     let cv = ctx.hs.certificate_verify(Some(side))?;
     let version = ctx.hs.version()?;
     let leaf = chain_der(ctx, side).into_iter().next()?;

@@ -186,6 +186,15 @@ fn closed_after_client_flight(ctx: &Context<'_>) -> Option<u64> {
     }
 }
 
+/// Whether the server refused the client: a fatal alert, a close right
+/// after the client's flight, or an application-level refusal in the
+/// decrypted data (nginx's 400, IIS's 403.x).
+fn server_rejected(ctx: &Context<'_>) -> bool {
+    server_rejection_alert(ctx).is_some()
+        || closed_after_client_flight(ctx).is_some()
+        || ctx.facts.tls.app_marker[Side::Server.index()].is_some()
+}
+
 /// Frames of the client's certificate chain message.
 fn client_cert_frame(ctx: &Context<'_>) -> Option<u64> {
     ctx.client_cert.map(|c| c.frame)
@@ -332,8 +341,7 @@ fn client_certificate_empty(ctx: &Context<'_>) -> Vec<Finding> {
     if !cert.value.entries.is_empty() {
         return vec![];
     }
-    let rejected =
-        server_rejection_alert(ctx).is_some() || closed_after_client_flight(ctx).is_some();
+    let rejected = server_rejected(ctx);
     let severity = if rejected {
         Severity::Error
     } else {
@@ -877,7 +885,11 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     .evidence(Some(flight), "client's last handshake record", "certificate flight sent")
     .evidence(Some(frame), "server's answer", what)
     .inferred()
-    .fix("Read the server's log for the reason; with the key log tlstrace can show the alert and the client's certificate.")]
+    .fix(if ctx.tls13_hidden {
+        "Run tlstrace again with the key log (--keylog) to see the server's alert and the client's certificate; the server's log names the reason."
+    } else {
+        "The decisive finding names the likely reason; the server's log names it exactly."
+    })]
 }
 
 /// `renegotiation-client-auth` / `post-handshake-auth`: a server may ask for
@@ -1272,13 +1284,21 @@ pub fn client_auth_succeeded(ctx: &Context<'_>) -> Finding {
             format!("{} certificate(s)", c.value.entries.len()),
         );
     }
-    if let Some(cv) = ctx.hs.certificate_verify(Some(Side::Client)) {
-        let scheme = cv
-            .value
-            .scheme
+    if let Some((frame, scheme, check)) = super::chain::check_certificate_verify(ctx, Side::Client)
+    {
+        let scheme = scheme
             .map(|s| names::signature_scheme_name(s).into_owned())
             .unwrap_or_else(|| "legacy".into());
-        f = f.evidence(Some(cv.frame), "certificate_verify", scheme);
+        let verdict = if check.is_valid() {
+            "signature verified with the certificate's key".to_string()
+        } else {
+            format!("signature check: {check}")
+        };
+        f = f.evidence(
+            Some(frame),
+            "certificate_verify",
+            format!("{scheme}, {verdict}"),
+        );
     }
     f.fix("Nothing to fix.")
 }
@@ -1324,8 +1344,7 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
         other => other,
     };
     let certificate_sent = ctx.client_cert.map(|c| !c.value.entries.is_empty());
-    let rejected = server_rejection_alert(ctx).is_some()
-        || closed_after_client_flight(ctx).is_some()
+    let rejected = server_rejected(ctx)
         || findings
             .iter()
             .any(|f| f.code == "rejected-after-handshake");

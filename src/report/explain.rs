@@ -219,7 +219,7 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
     let mut i = 0;
     while i < ladder.len() {
         let (frame, from) = (ladder[i].frame, ladder[i].from);
-        let mut kinds = Vec::new();
+        let mut kinds: Vec<(String, usize)> = Vec::new();
         while i < ladder.len() && ladder[i].frame == frame && ladder[i].from == from {
             let l = &ladder[i];
             let mut k = l.kind.clone();
@@ -234,9 +234,17 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
             } else if l.encrypted && l.kind != "application_data" {
                 k.push_str(" (encrypted)");
             }
-            kinds.push(k);
+            // Runs of the same record collapse: "application_data ×5".
+            match kinds.last_mut() {
+                Some((last, n)) if *last == k => *n += 1,
+                _ => kinds.push((k, 1)),
+            }
             i += 1;
         }
+        let kinds: Vec<String> = kinds
+            .into_iter()
+            .map(|(k, n)| if n > 1 { format!("{k} ×{n}") } else { k })
+            .collect();
         let arrow = match from {
             Side::Client => "client →",
             Side::Server => "← server",
