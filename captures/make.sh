@@ -836,4 +836,5 @@ for f in $(cut -d' ' -f1 "$TMP/views"); do [ -s "${f%.*}.tshark.json" ] || die "
 [ -s "$TMP/reap.log" ] && cat "$TMP/reap.log" >&2
 log "expected.json and README table"
 python3 expected.py
+ONLY="$ONLY" bash "$HERE/make-bad-cv.sh"   # *-bad-certificate-verify: tlslite-ng client (pip), rewrites expected.json
 log "done"
