@@ -105,7 +105,17 @@ impl PacketDecoder {
 
     /// The TCP segment a frame carries, if any.
     pub fn decode<'a>(&'a mut self, pkt: &Packet<'a>) -> Option<TcpSegment<'a>> {
-        let lax = match network_layer(pkt.link, pkt.data) {
+        self.decode_layer(network_layer(pkt.link, pkt.data), pkt, 0)
+    }
+
+    /// Decodes one network layer; tunnels recurse into what they carry.
+    fn decode_layer<'a>(
+        &'a mut self,
+        layer: NetworkLayer<'a>,
+        pkt: &Packet<'a>,
+        depth: u8,
+    ) -> Option<TcpSegment<'a>> {
+        let lax = match layer {
             NetworkLayer::Ethernet(d) => match LaxSlicedPacket::from_ethernet(d) {
                 Ok(p) => p,
                 Err(_) => {
@@ -215,10 +225,17 @@ impl PacketDecoder {
             return self.defragment(pkt, src_ip, dst_ip);
         }
         if ip_number != IpNumber::TCP {
+            if let Some(inner) = tunnel_payload(ip_number.0, ip_payload.payload) {
+                if depth < MAX_TUNNEL_DEPTH {
+                    return self.decode_layer(inner, pkt, depth + 1);
+                }
+                self.unsupported("tunnels nested too deep".into());
+                return None;
+            }
             if ip_number == IpNumber::UDP {
                 self.stats.udp += 1;
             } else if matches!(ip_number.0, 4 | 41 | 47 | 50 | 51) {
-                // IP-in-IP, IPv6-in-IP, GRE, ESP, AH: tunnels we do not open.
+                // ESP and AH (and malformed tunnels) cannot be opened.
                 self.unsupported(format!("IP protocol {} (tunnel)", ip_number.0));
             } else {
                 self.stats.other_ip += 1;
@@ -314,6 +331,77 @@ impl PacketDecoder {
                 None
             }
         }
+    }
+}
+
+/// How many tunnels deep the decoder goes.
+const MAX_TUNNEL_DEPTH: u8 = 4;
+
+/// What an IP payload carries when it is a tunnel tlstrace opens: IP in IP
+/// (protocol 4, 41), GRE (47, RFC 2784/2890), and over UDP VXLAN (4789, RFC
+/// 7348), Geneve (6081, RFC 8926) and GTP-U (2152, 3GPP TS 29.281).
+fn tunnel_payload(ip_proto: u8, p: &[u8]) -> Option<NetworkLayer<'_>> {
+    match ip_proto {
+        4 | 41 => Some(NetworkLayer::Ip(p)),
+        47 => {
+            let flags = *p.first()?;
+            let proto = u16::from_be_bytes([*p.get(2)?, *p.get(3)?]);
+            // Checksum(+reserved), key and sequence number add 4 bytes each.
+            let hdr = 4 + 4 * [0x80u8, 0x20, 0x10]
+                .iter()
+                .filter(|f| flags & **f != 0)
+                .count();
+            let inner = p.get(hdr..)?;
+            match proto {
+                0x6558 => Some(NetworkLayer::Ethernet(inner)),
+                0x0800 | 0x86DD => Some(NetworkLayer::Ip(inner)),
+                _ => None,
+            }
+        }
+        17 => {
+            let sport = u16::from_be_bytes([*p.first()?, *p.get(1)?]);
+            let dport = u16::from_be_bytes([*p.get(2)?, *p.get(3)?]);
+            let udp = p.get(8..)?;
+            let is = |port: u16| sport == port || dport == port;
+            if is(4789) {
+                // VXLAN: 8-byte header with the I flag, then Ethernet.
+                (udp.first()? & 0x08 != 0)
+                    .then(|| NetworkLayer::Ethernet(udp.get(8..).unwrap_or_default()))
+            } else if is(6081) {
+                let opt_len = usize::from(udp.first()? & 0x3F) * 4;
+                let proto = u16::from_be_bytes([*udp.get(2)?, *udp.get(3)?]);
+                let inner = udp.get(8 + opt_len..)?;
+                match proto {
+                    0x6558 => Some(NetworkLayer::Ethernet(inner)),
+                    0x0800 | 0x86DD => Some(NetworkLayer::Ip(inner)),
+                    _ => None,
+                }
+            } else if is(2152) {
+                let flags = *udp.first()?;
+                // Version 1, G-PDU (255) carries user IP packets.
+                if flags >> 5 != 1 || *udp.get(1)? != 0xFF {
+                    return None;
+                }
+                let mut off = 8;
+                if flags & 0x07 != 0 {
+                    off += 4;
+                    // Extension headers: length in 4-byte units, next type last.
+                    let mut next = *udp.get(off - 1)?;
+                    while flags & 0x04 != 0 && next != 0 {
+                        let len = usize::from(*udp.get(off)?) * 4;
+                        if len == 0 {
+                            return None;
+                        }
+                        off += len;
+                        next = *udp.get(off - 1)?;
+                    }
+                }
+                Some(NetworkLayer::Ip(udp.get(off..)?))
+            } else {
+                None
+            }
+        }
+        _ => None,
     }
 }
 
@@ -496,6 +584,80 @@ mod tests {
         let mut d = PacketDecoder::new();
         let s = d.decode(&pkt(LinkType::RAW, &ip)).unwrap();
         assert_eq!((s.payload, s.missing), (&b"abc"[..], 0));
+    }
+
+    /// An outer IPv4 packet of `proto` carrying `inner`.
+    fn outer_ip(proto: u8, inner: &[u8]) -> Vec<u8> {
+        let total = (20 + inner.len()) as u16;
+        let mut p = vec![
+            0x45,
+            0,
+            (total >> 8) as u8,
+            total as u8,
+            0,
+            1,
+            0x40,
+            0,
+            64,
+            proto,
+            0,
+            0,
+        ];
+        p.extend_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+        p.extend_from_slice(inner);
+        p
+    }
+
+    fn udp(port: u16, payload: &[u8]) -> Vec<u8> {
+        let mut u = 40000u16.to_be_bytes().to_vec();
+        u.extend_from_slice(&port.to_be_bytes());
+        u.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+        u.extend_from_slice(&[0, 0]);
+        u.extend_from_slice(payload);
+        u
+    }
+
+    #[test]
+    fn tunnels_are_opened() {
+        let ip = ipv4_tcp(b"inner", 0);
+        let mut eth = vec![0u8; 12];
+        eth.extend_from_slice(&[0x08, 0x00]);
+        eth.extend_from_slice(&ip);
+        let mut vxlan = vec![0x08, 0, 0, 0, 0, 0, 1, 0];
+        vxlan.extend_from_slice(&eth);
+        let mut geneve = vec![0x01, 0, 0x65, 0x58, 0, 0, 1, 0, 1, 2, 3, 4];
+        geneve.extend_from_slice(&eth);
+        let mut gtp = vec![0x32, 0xFF, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0];
+        gtp.extend_from_slice(&ip);
+        let mut gre = vec![0x00, 0x00, 0x08, 0x00];
+        gre.extend_from_slice(&ip);
+        let packets = [
+            outer_ip(4, &ip),
+            outer_ip(17, &udp(4789, &vxlan)),
+            outer_ip(17, &udp(6081, &geneve)),
+            outer_ip(17, &udp(2152, &gtp)),
+            outer_ip(47, &gre),
+        ];
+        let mut d = PacketDecoder::new();
+        for (i, p) in packets.iter().enumerate() {
+            let s = d
+                .decode(&pkt(LinkType::RAW, p))
+                .unwrap_or_else(|| panic!("tunnel {i}"));
+            assert_eq!(s.payload, b"inner", "tunnel {i}");
+            assert_eq!(s.src.to_string(), "10.0.0.1:12345", "tunnel {i}");
+        }
+        // Nested beyond the limit: refused, not recursed without end.
+        let mut nested = ip.clone();
+        for _ in 0..6 {
+            nested = outer_ip(4, &nested);
+        }
+        assert!(d.decode(&pkt(LinkType::RAW, &nested)).is_none());
+        // Garbage in a tunnel never panics.
+        for p in &packets {
+            for cut in 0..p.len() {
+                let _ = d.decode(&pkt(LinkType::RAW, &p[..cut]));
+            }
+        }
     }
 
     #[test]
