@@ -1245,7 +1245,11 @@ fn alert_received(ctx: &Context<'_>) -> Vec<Finding> {
             let mut f = Finding::new("alert-received", severity, summary)
                 .evidence(Some(a.frame), "from", a.from.as_str())
                 .evidence(Some(a.frame), "alert", alert_label(a));
-            if let Some(notes) = (!a.encrypted).then(|| alerts::stack_notes(a.description)).flatten() {
+            // The stack notes are about servers judging client certificates.
+            if let Some(notes) = (!a.encrypted && a.from == Side::Server)
+                .then(|| alerts::stack_notes(a.description))
+                .flatten()
+            {
                 f = f.evidence(None, "what stacks mean by it", notes);
             }
             let fix = if severity == Severity::Info {

@@ -189,6 +189,9 @@ fn verdict_sentence(d: &Diagnosis) -> &'static str {
         Outcome::Failed => "the server asked for a client certificate and refused the connection",
         Outcome::NotRequested => "the server did not ask for a client certificate",
         Outcome::NotProvided => "the server asked for a client certificate, the client sent none, and the server carried on without one",
+        Outcome::Unknown if d.handshake == HandshakeOutcome::Failed => {
+            "the handshake failed before the client's certificate could be judged"
+        }
         Outcome::Unknown => "the capture does not show enough to tell",
     }
 }

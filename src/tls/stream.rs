@@ -1157,29 +1157,25 @@ impl TlsTracker {
         c.version = Some(version);
         c.failed = [false, false];
         let built = if version == Version::Tls13 {
-            match (
-                &secrets.client_handshake_traffic_secret,
-                &secrets.server_handshake_traffic_secret,
-            ) {
-                (Some(chts), Some(shts)) => {
-                    let client = RecordDecrypter::tls13(suite, chts.as_bytes());
-                    let server = RecordDecrypter::tls13(suite, shts.as_bytes());
-                    c.handshake_secret = [Some(chts.clone()), Some(shts.clone())];
-                    c.app_secret = [
-                        secrets.client_traffic_secret_0.clone(),
-                        secrets.server_traffic_secret_0.clone(),
-                    ];
-                    c.on_app_keys = [false, false];
-                    match (client, server) {
-                        (Ok(cl), Ok(sv)) => {
-                            c.active = [Some(cl), Some(sv)];
-                            true
-                        }
-                        _ => false,
-                    }
-                }
-                _ => false,
+            // Each side's keys on their own: a client that aborted logs only
+            // the server's handshake secret, which still opens the server's
+            // flight (certificate, alerts).
+            let hs = [
+                secrets.client_handshake_traffic_secret.clone(),
+                secrets.server_handshake_traffic_secret.clone(),
+            ];
+            c.app_secret = [
+                secrets.client_traffic_secret_0.clone(),
+                secrets.server_traffic_secret_0.clone(),
+            ];
+            c.on_app_keys = [false, false];
+            for (i, secret) in hs.iter().enumerate() {
+                c.active[i] = secret
+                    .as_ref()
+                    .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok());
             }
+            c.handshake_secret = hs;
+            c.active.iter().any(Option::is_some)
         } else {
             match &secrets.master_secret {
                 Some(ms) => {
