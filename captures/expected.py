@@ -14,17 +14,22 @@ The logs are written by make.sh as:
 
 expected.json, per capture NAME:
   scenario     the capture's description
-  tls_version  "1.2" | "1.3"
-  client_auth  "succeeded" | "failed" | "not_requested" | "not_provided"
+  tls_version  "1.2" | "1.3", or null when no version was agreed (no ServerHello)
+  client_auth  "succeeded" | "failed" | "not_requested" | "not_provided" | "not_reached" (a fatal
+               alert ended the handshake before client authentication could happen: the server
+               refused the ClientHello, or it asked but the client aborted before its certificate)
   server_error the key error line of the server log (OpenSSL "verify error:num=..." if any, else
                its first "SSL routines" error-stack line, else its first error-stack line, else nginx's error.log line about the client
-               certificate), or null
-  client_error the client's first error line (OpenSSL error stack line; curl: the HTTP status line
-               when >= 400; bad_cv_client.py: its "error: ..." line), or null
+               certificate; smtp_starttls_server.py: its "error: ..." line), or null
+  client_error the client's first error line (OpenSSL error stack line, else its "verify error:num=..."
+               line when it went on without -verify_return_error; curl: the HTTP status line
+               when >= 400; bad_cv_client.py, tlslite_client.py: its "error: ..." line), or null
   alert        {"from": "server"|"client", "description": n}: the first fatal alert a stack logged
                sending (openssl -msg ">>> ... Alert ..., fatal NAME"), cross-checked with the peer's
                "SSL alert number N"; null if none
   keylog       "NAME.keys" or null
+  resumed      true on a connection that resumed a session (ServerHello, no server Certificate);
+               absent otherwise
 For a capture with more than one connection, the top-level fields describe the last TLS
 connection (the one that carries the scenario) and "connections" lists every connection in order, each with "stream" (its tcp.stream
 in NAME.tshark.json, checked against the server port), "port", "scenario" and the fields above.
@@ -115,7 +120,9 @@ def analyse_openssl(slines, clines):
         first(r"^[0-9A-F]{8,}:error:.*", slines)
     c_err = first(r"^[0-9A-F]{8,}:error:.*", clines)
     r["server_error"] = verify_err or (clean_openssl_error(s_err) if s_err else None)
-    r["client_error"] = clean_openssl_error(c_err) if c_err else None
+    # a client that goes on despite a failed server verification (no -verify_return_error) logs
+    # only its verify error line
+    r["client_error"] = clean_openssl_error(c_err) if c_err else first(r"^verify error:num=\d+:.*", clines)
     alert = None
     a = fatal_alert_sent(slines)
     if a is not None:
@@ -134,11 +141,54 @@ def analyse_openssl(slines, clines):
                  or re.search(r"^depth=0 .*\nverify return:1$", text, re.M) is not None)
     failed = bool(verify_err) or (alert is not None and alert["from"] == "server") \
         or "peer did not return a certificate" in text
-    if not cr:
+    got_cert = any(l.startswith("<<< ") and l.endswith(", Certificate") for l in smsg)
+    hello = any(l.startswith(">>> ") and l.endswith(", ServerHello") for l in smsg)
+    if not cr and alert is not None and not hello:
+        ca = "not_reached"      # refused at the ClientHello: the server never got to ask
+    elif not cr:
         ca = "not_requested"
     elif failed:
         ca = "failed"
+    elif alert is not None and alert["from"] == "client" and not got_cert:
+        ca = "not_reached"      # the client aborted before its certificate was due
     elif peer_cert:
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    r["client_auth"] = ca
+    # an abbreviated handshake: a ServerHello, no server Certificate
+    if hello and not any(l.startswith(">>> ") and l.endswith(", Certificate") for l in smsg):
+        r["resumed"] = True
+    return r
+
+
+def analyse_python_smtp(slines, clines):
+    """smtp_starttls_server.py (Python ssl) as the server, openssl s_client -starttls smtp -msg"""
+    r = {}
+    r["tls_version"] = first(r"^TLS established: TLSv(1\.[0-3])", slines, 1) or \
+        first(r"^Protocol version: TLSv(1\.[0-3])", clines, 1)
+    cmsg = msg_lines(clines)
+    cr = any(l.startswith("<<< ") and l.endswith(", CertificateRequest") for l in cmsg)
+    err = first(r"^error: (.*)$", slines, 1)
+    c_err = first(r"^[0-9A-F]{8,}:error:.*", clines)
+    r["server_error"] = err
+    r["client_error"] = clean_openssl_error(c_err) if c_err else None
+    alert = None
+    for l in cmsg:
+        m = re.match(r"^<<< TLS [\d.]+, Alert \[length \w+\], fatal (\w+)", l)
+        if m:
+            alert = {"from": "server", "description": ALERTS[m.group(1)]}
+            break
+    if alert is None:
+        a = fatal_alert_sent(clines)
+        if a is not None:
+            alert = {"from": "client", "description": a}
+    r["alert"] = alert
+    if not cr:
+        ca = "not_requested"
+    elif err or (alert and alert["from"] == "server"):
+        ca = "failed"
+    elif any(l.startswith("client certificate verified: ") for l in slines):
         ca = "succeeded"
     else:
         ca = "not_provided"
@@ -226,7 +276,7 @@ def analyse_gnutls_serv(slines, clines):
 
 
 def tlslite_error(clines):
-    """bad_cv_client.py (tlslite-ng): (error line, alert number it received or None)"""
+    """bad_cv_client.py / tlslite_client.py (tlslite-ng): (error line, alert number it received or None)"""
     err = first(r"^error: (.*)$", clines, 1)
     m = re.search(r"TLSRemoteAlert: fatal \w+ \((\d+)\) received", err or "")
     return err, int(m.group(1)) if m else None
@@ -240,7 +290,7 @@ def analyse(slines, clines):
         client = None
         if "gnutls-cli" in ccmd:
             client, (err, rcv) = "gnutls-cli", gnutls_cli_error(clines)
-        elif "bad_cv_client.py" in ccmd:
+        elif "bad_cv_client.py" in ccmd or "tlslite_client.py" in ccmd:
             client, (err, rcv) = "tlslite-ng", tlslite_error(clines)
         if client:
             r["client_error"] = err
@@ -249,6 +299,8 @@ def analyse(slines, clines):
         return "openssl", r
     if cmd.startswith("$ gnutls-serv"):
         return "gnutls", analyse_gnutls_serv(slines, clines)
+    if cmd.startswith("$ python3 smtp_starttls_server.py"):
+        return "python-ssl", analyse_python_smtp(slines, clines)
     if cmd.startswith("$ nginx"):
         return "nginx", analyse_nginx(slines, clines)
     if "http.server" in cmd:
@@ -320,6 +372,8 @@ def main():
             "alert": top["alert"],
             "keylog": keys,
         }
+        if top.get("resumed"):
+            e["resumed"] = True
         if len(conns) > 1:
             e["connections"] = [c for _, c in conns]
         expected[name] = e

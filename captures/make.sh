@@ -837,4 +837,5 @@ for f in $(cut -d' ' -f1 "$TMP/views"); do [ -s "${f%.*}.tshark.json" ] || die "
 log "expected.json and README table"
 python3 expected.py
 ONLY="$ONLY" bash "$HERE/make-bad-cv.sh"   # *-bad-certificate-verify: tlslite-ng client (pip), rewrites expected.json
+ONLY="$ONLY" bash "$HERE/make-extra.sh"    # make-extra.sh's captures (README "Extra captures"), rewrites expected.json
 log "done"

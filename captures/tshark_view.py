@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 """Record tshark's view of one capture as JSON, so tlstrace's tests need no tshark.
 
-Usage: tshark_view.py CAPTURE [--keylog KEYS] [--out OUT.json]
+Usage: tshark_view.py CAPTURE [--keylog KEYS] [--out OUT.json] [--decode-as RULE ...]
 
 Runs tshark twice on CAPTURE (two-pass, `-2`, with `-o tls.keylog_file:KEYS` when a key log
 is given; a pcapng with a Decryption Secrets Block is decrypted by tshark on its own):
+
+(--decode-as RULE adds `-d RULE` to the second pass, e.g. `tcp.port==2525,smtp` for TLS that
+starts after STARTTLS on a port tshark does not know; streams that start with a TLS record are
+decoded as TLS on their server port anyway.)
 
 1. `-T fields` per frame: addresses, ports, TCP flags, raw sequence numbers and lengths, the first
    payload bytes.  The "tcp" part of the output is computed from this.
@@ -267,6 +271,9 @@ def main():
     ap.add_argument("capture")
     ap.add_argument("--keylog")
     ap.add_argument("--out")
+    ap.add_argument("--decode-as", action="append", default=[],
+                    help="extra tshark -d rule for the JSON pass, e.g. tcp.port==2525,smtp "
+                         "(TLS that starts mid-stream after STARTTLS)")
     a = ap.parse_args()
     opts = ["-r", a.capture]
     if a.keylog:
@@ -298,7 +305,7 @@ def main():
     stream_of = {r["frame"]: r["stream"] for r in rows}
 
     # Make sure TLS on any port is dissected as TLS (tshark only guesses for unknown ports).
-    decode_as = []
+    decode_as = sum((["-d", d] for d in a.decode_as), [])
     for sid, server in sorted(tls_streams.items()):
         arg = "tcp.port==%s,tls" % server[1]
         if arg not in decode_as:

@@ -334,14 +334,14 @@ fn problem_finding(
             .fix(format!("Send \"{issuer}\" with the {who} certificate (a chain file), or install it in the peer's trust store."))
         }
         PathProblem::Expired { subject, not_after } => Finding::new(
-            "certificate-expired",
+            if side == Side::Client { "certificate-expired" } else { "server-certificate-expired" },
             Severity::Error,
             format!("\"{subject}\" on the {who}'s path expired on {not_after}."),
         )
         .evidence(frame, "notAfter", not_after.clone())
         .fix("Renew that certificate."),
         PathProblem::NotYetValid { subject, not_before } => Finding::new(
-            "certificate-not-yet-valid",
+            if side == Side::Client { "certificate-not-yet-valid" } else { "server-certificate-expired" },
             Severity::Error,
             format!("\"{subject}\" on the {who}'s path is not valid until {not_before}."),
         )

@@ -387,6 +387,26 @@ fn known_issuer<'a>(ctx: &'a Context<'_>, issuer_der: &[u8]) -> Option<&'a CertI
         .find(|c| names_match(&c.subject_der, issuer_der))
 }
 
+/// Where the chain, walked from the leaf through the issuers it holds,
+/// ends: the last certificate of the path, which is not always the last one
+/// sent (a broken chain may carry an unrelated certificate).
+fn path_top(chain: &[CertInfo]) -> Option<&CertInfo> {
+    let mut cur = chain.first()?;
+    for _ in 0..chain.len() {
+        if cur.self_issued {
+            break;
+        }
+        match chain
+            .iter()
+            .find(|c| !std::ptr::eq(*c, cur) && names_match(&c.subject_der, &cur.issuer_der))
+        {
+            Some(next) => cur = next,
+            None => break,
+        }
+    }
+    Some(cur)
+}
+
 /// `incomplete-chain`: the server needs a path from the client's leaf to a
 /// CA it trusts (RFC 5280 §6); it does not fetch missing intermediates.
 /// When the client's chain stops at a certificate whose issuer is neither in
@@ -394,7 +414,7 @@ fn known_issuer<'a>(ctx: &'a Context<'_>, issuer_der: &[u8]) -> Option<&'a CertI
 /// missing — certain when that intermediate appears elsewhere in the capture
 /// issued by a listed CA.
 fn incomplete_chain(ctx: &Context<'_>) -> Vec<Finding> {
-    let Some(top) = ctx.client_chain.last() else {
+    let Some(top) = path_top(&ctx.client_chain) else {
         return vec![];
     };
     if top.self_issued {
@@ -474,15 +494,13 @@ fn issuer_not_in_ca_list(ctx: &Context<'_>) -> Vec<Finding> {
     }
     let issuers: Vec<String> = ctx.client_chain.iter().map(|c| c.issuer.clone()).collect();
     let frame = client_cert_frame(ctx);
-    let top = ctx
-        .client_chain
-        .last()
+    let top = path_top(&ctx.client_chain)
         .map(|c| c.issuer.clone())
         .unwrap_or_default();
     vec![Finding::new(
         "issuer-not-in-ca-list",
         Severity::Error,
-        format!("The client's certificate was issued by \"{top}\", which is not among the CAs the server said it accepts."),
+        format!("The client's chain leads to \"{top}\", which is not among the CAs the server said it accepts."),
     )
     .evidence(Some(cr.frame), "certificate_request CA names", ca_names(ctx).join("; "))
     .evidence(frame, "client chain issuers", issuers.join("; "))

@@ -128,21 +128,30 @@ impl<'a> Handshake<'a> {
             return sh.value.selected_psk.map(|_| Resumption::Psk);
         }
         let ch = self.client_hello(Some(Side::Client))?;
-        if !ch.value.session_id.is_empty() && ch.value.session_id == sh.value.session_id {
-            return Some(Resumption::SessionId);
-        }
         // An abbreviated handshake: the server's ChangeCipherSpec follows
-        // its ServerHello with no Certificate between.
+        // its ServerHello with no Certificate between. A ticket the client
+        // presented (RFC 5077 §3.4) is what was resumed, even though the
+        // server also echoes the session id.
         let sh_pos = self
             .conn
             .ladder
             .iter()
             .position(|l| l.from == Side::Server && l.kind == "server_hello")?;
-        let next = self.conn.ladder[sh_pos + 1..]
-            .iter()
-            .find(|l| l.from == Side::Server)?;
-        if next.kind == "change_cipher_spec" && ch.value.session_ticket.is_some() {
+        let abbreviated = self.conn.ladder.get(sh_pos + 1..).and_then(|rest| {
+            rest.iter()
+                .find(|l| l.from == Side::Server)
+                .map(|l| l.kind == "change_cipher_spec" || l.kind == "new_session_ticket")
+        });
+        let ticket = ch
+            .value
+            .session_ticket
+            .as_ref()
+            .is_some_and(|t| !t.is_empty());
+        if abbreviated == Some(true) && ticket {
             return Some(Resumption::SessionTicket);
+        }
+        if !ch.value.session_id.is_empty() && ch.value.session_id == sh.value.session_id {
+            return Some(Resumption::SessionId);
         }
         None
     }
