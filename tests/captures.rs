@@ -481,6 +481,15 @@ fn every_finished_verifies_with_the_key_log() {
         };
         let (conns, _) = analysis::tls_connections(&mut open(&path), Some(keys), None);
         for c in conns {
+            // The right keys never look wrong, gaps included (lossy captures).
+            assert!(
+                !c.tls
+                    .issues
+                    .iter()
+                    .any(|i| i.kind == tlstrace::tls::stream::IssueKind::KeysWrong),
+                "{}: keys-wrong with the right key log",
+                path.display()
+            );
             for (side, frame, ok) in &c.tls.finished_checks {
                 assert!(
                     ok,

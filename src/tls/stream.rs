@@ -34,6 +34,8 @@ pub const MAX_RECORD: usize = (1 << 14) + 2048;
 const MAX_LADDER: usize = 4096;
 const MAX_ALERTS: usize = 256;
 const MAX_HANDSHAKES: usize = 1024;
+/// How many lost records the decrypter skips over to resynchronise.
+const MAX_LOST_RECORDS: u64 = 256;
 /// How far into a plaintext stream tlstrace looks for TLS starting (STARTTLS).
 const MAX_PLAINTEXT_SCAN: u64 = 64 * 1024;
 
@@ -482,6 +484,9 @@ struct Crypto {
     early_data: bool,
     opened: [u64; 2],
     failed: [bool; 2],
+    /// Records were lost in a capture gap: the next record's sequence
+    /// number is unknown and has to be found.
+    lost: [bool; 2],
     /// A NULL-encryption suite was negotiated: records after
     /// ChangeCipherSpec are plaintext followed by a MAC of this length.
     null_mac: Option<usize>,
@@ -782,6 +787,32 @@ impl TlsTracker {
         }
         let dec = self.crypto.active[i].as_mut()?;
         let header: [u8; 5] = rec.get(..5)?.try_into().ok()?;
+        if self.crypto.lost[i] {
+            // After a gap: the records lost advanced the peer's sequence
+            // number; find it by trying the following ones.
+            let base = dec.sequence();
+            for k in 0..MAX_LOST_RECORDS {
+                dec.set_sequence(base + k);
+                if let Ok(pt) = dec.open(&header, &rec[5..]) {
+                    self.crypto.lost[i] = false;
+                    self.crypto.opened[i] += 1;
+                    self.conn.decrypted[i] += 1;
+                    return Some(pt);
+                }
+            }
+            dec.set_sequence(base);
+            self.crypto.failed[i] = true;
+            self.issue(
+                side,
+                frame,
+                IssueKind::LostRecord,
+                format!(
+                    "the {}'s records after the gap cannot be decrypted: more than {MAX_LOST_RECORDS} records were lost, or their keys changed in the gap",
+                    side.as_str()
+                ),
+            );
+            return None;
+        }
         match dec.open(&header, &rec[5..]) {
             Ok(pt) => {
                 self.crypto.opened[i] += 1;
@@ -1302,6 +1333,7 @@ impl TlsTracker {
     pub fn gap(&mut self, dir: Direction, gap: Gap) {
         let side = Side::of(dir);
         self.salvage_before_gap(side, gap);
+        self.crypto.lost[side.index()] = true;
         let st = &mut self.dirs[side.index()];
         let mut lost = Vec::new();
         if st.mode == Mode::Records && !st.pending.is_empty() {
