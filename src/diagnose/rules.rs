@@ -195,6 +195,25 @@ fn server_rejected(ctx: &Context<'_>) -> bool {
         || ctx.facts.tls.app_marker[Side::Server.index()].is_some()
 }
 
+/// The key types a list of signature schemes allows: RSA, ECDSA, EdDSA.
+fn key_families(schemes: &[u16]) -> Vec<&'static str> {
+    let mut out = Vec::new();
+    for (name, test) in [
+        (
+            "RSA",
+            (|s: u16| matches!(s, 0x0804..=0x0806 | 0x0809..=0x080b) || s & 0xff == 0x01)
+                as fn(u16) -> bool,
+        ),
+        ("ECDSA", |s: u16| s & 0xff == 0x03),
+        ("EdDSA", |s: u16| matches!(s, 0x0807 | 0x0808)),
+    ] {
+        if schemes.iter().any(|s| test(*s)) {
+            out.push(name);
+        }
+    }
+    out
+}
+
 /// Frames of the client's certificate chain message.
 fn client_cert_frame(ctx: &Context<'_>) -> Option<u64> {
     ctx.client_cert.map(|c| c.frame)
@@ -371,6 +390,26 @@ fn client_certificate_empty(ctx: &Context<'_>) -> Vec<Finding> {
         )
     };
     f = f.evidence(None, "likely reason", why).inferred();
+    // A request that allows only some key types: a client holding another
+    // kind of key has no scheme to sign with and sends no certificate.
+    let families = key_families(cr.value.signature_algorithms());
+    if families.len() == 1 {
+        let schemes: Vec<String> = cr
+            .value
+            .signature_algorithms()
+            .iter()
+            .map(|s| names::signature_scheme_name(*s).into_owned())
+            .collect();
+        f = f.evidence(
+            Some(cr.frame),
+            "likely reason",
+            format!(
+                "the server accepts only {} signatures ({}): a client whose key is of another type cannot sign and sends no certificate",
+                families.join(" and "),
+                schemes.join(", ")
+            ),
+        );
+    }
     let fix = if cas.is_empty() {
         "Configure the client with its certificate and key explicitly (curl --cert/--key, openssl s_client -cert/-key); or make the server send its CA list (Windows: SendTrustedIssuerList=1)."
     } else {
