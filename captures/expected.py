@@ -20,8 +20,9 @@ expected.json, per capture NAME:
                refused the ClientHello, or it asked but the client aborted before its certificate)
   server_error the key error line of the server log (OpenSSL "verify error:num=..." if any, else
                its first "SSL routines" error-stack line, else its first error-stack line, else nginx's error.log line about the client
-               certificate; smtp_starttls_server.py: its "error: ..." line), or null
-  client_error the client's first error line (OpenSSL error stack line, else its "verify error:num=..."
+               certificate; smtp_starttls_server.py, tlslite_server.py: its "error: ..." line), or null
+  client_error the client's first error line (OpenSSL error stack line (its first "SSL routines"
+               line when the server is tlslite_server.py), else its "verify error:num=..."
                line when it went on without -verify_return_error; curl: the HTTP status line
                when >= 400; bad_cv_client.py, tlslite_client.py: its "error: ..." line), or null
   alert        {"from": "server"|"client", "description": n}: the first fatal alert a stack logged
@@ -282,6 +283,48 @@ def tlslite_error(clines):
     return err, int(m.group(1)) if m else None
 
 
+def analyse_tlslite_server(slines, clines):
+    """tlslite_server.py (tlslite-ng, its trace as the log) as the server, openssl s_client -msg as
+    the client. The client's error line is its first "SSL routines" line (the TLS step), else its
+    first error-stack line: the crypto layers' lines OpenSSL logs before it vary by chance
+    ("first octet invalid" / "last octet invalid")."""
+    r = {}
+    cmsg = msg_lines(clines)
+    r["tls_version"] = first(r"^<<< TLS (1\.[0-3]), Handshake \[length \w+\], ServerHello", cmsg, 1) or \
+        first(r"^Protocol version: TLSv(1\.[0-3])", clines, 1)
+    err, rcv = tlslite_error(slines)
+    c_err = first(r"^[0-9A-F]{8,}:error:[0-9A-F]{8}:SSL routines:.*", clines) or \
+        first(r"^[0-9A-F]{8,}:error:.*", clines)
+    r["server_error"] = err
+    r["client_error"] = clean_openssl_error(c_err) if c_err else None
+    alert = None
+    a = fatal_alert_sent(clines)
+    if a is not None:
+        alert = {"from": "client", "description": a}
+        if rcv is not None and rcv != a:
+            sys.exit("alert mismatch: sent %s, tlslite_server.py logged %s" % (alert, rcv))
+    else:
+        m = re.search(r"TLSLocalAlert: (\w+) sent", err or "")
+        if m:
+            alert = {"from": "server", "description": ALERTS[m.group(1)]}
+    r["alert"] = alert
+    cr = "sent: certificate_request" in slines
+    got_cert = "received: certificate" in slines
+    hello = "sent: server_hello" in slines
+    if not cr:
+        ca = "not_reached" if alert is not None and not hello else "not_requested"
+    elif alert is not None and alert["from"] == "client" and not got_cert:
+        ca = "not_reached"      # the client aborted before its certificate was due
+    elif alert is not None:
+        ca = "failed"
+    elif got_cert and any(l.startswith("handshake done") for l in slines):
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    r["client_auth"] = ca
+    return r
+
+
 def analyse(slines, clines):
     cmd = next((l for l in slines if l.startswith("$ ")), "")
     if cmd.startswith("$ openssl s_server"):
@@ -297,6 +340,8 @@ def analyse(slines, clines):
             if r["alert"] and r["alert"]["from"] == "server" and rcv is not None and rcv != r["alert"]["description"]:
                 sys.exit("alert mismatch: sent %s, %s logged %s" % (r["alert"], client, rcv))
         return "openssl", r
+    if cmd.startswith("$ python3 tlslite_server.py"):
+        return "tlslite-ng", analyse_tlslite_server(slines, clines)
     if cmd.startswith("$ gnutls-serv"):
         return "gnutls", analyse_gnutls_serv(slines, clines)
     if cmd.startswith("$ python3 smtp_starttls_server.py"):

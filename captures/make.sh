@@ -838,4 +838,5 @@ log "expected.json and README table"
 python3 expected.py
 ONLY="$ONLY" bash "$HERE/make-bad-cv.sh"   # *-bad-certificate-verify: tlslite-ng client (pip), rewrites expected.json
 ONLY="$ONLY" bash "$HERE/make-extra.sh"    # make-extra.sh's captures (README "Extra captures"), rewrites expected.json
+ONLY="$ONLY" bash "$HERE/make-chains.sh"   # make-chains.sh's captures (README "Chain captures"), rewrites expected.json
 log "done"

@@ -19,7 +19,7 @@ pub fn stack_notes(code: u8) -> Option<&'static str> {
         46 => "Java (JSSE) sends certificate_unknown for every trust-manager failure (untrusted issuer, expiry, EKU…): the real reason is only in -Djavax.net.debug=ssl logs. OpenSSL uses it for verify errors it has no closer alert for.",
         48 => "OpenSSL, BoringSSL, rustls and newer Go send unknown_ca when no path leads from the client's certificate to a CA the server trusts: unknown issuer, missing intermediate, or (OpenSSL, rustls) a CRL that could not be found.",
         49 => "rustls sends access_denied when an application verifier refused a valid certificate (e.g. SAN or SPIFFE ID not allowed).",
-        51 => "decrypt_error in a client-certificate exchange means the CertificateVerify signature did not verify: the client does not hold the private key of the certificate it sent (or signed with a scheme the server mishandles).",
+        51 => "decrypt_error in a client-certificate exchange means a signature did not verify: usually the CertificateVerify (the client does not hold the private key of the certificate it sent); OpenSSL also sends it when a certificate's signature in the client's chain fails (verify error 7).",
         116 => "certificate_required (TLS 1.3, and OpenSSL 3 for any version) is the server saying it needed a client certificate and got none.",
         _ => return None,
     })

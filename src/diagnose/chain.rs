@@ -389,6 +389,15 @@ fn problem_finding(
         )
         .evidence(frame, "certificate", subject.clone())
         .fix(format!("Reissue \"{subject}\" with an EKU that includes {purpose}, or without EKU.")),
+        // A CA whose key may not sign certificates is not a CA (OpenSSL:
+        // "invalid CA certificate").
+        PathProblem::KuForbids { subject, needs } if needs.contains("keyCertSign") => Finding::new(
+            "issuer-not-a-ca",
+            Severity::Error,
+            format!("\"{subject}\" issues certificates on the {who}'s path, but its Key Usage lacks keyCertSign."),
+        )
+        .evidence(frame, "certificate", subject.clone())
+        .fix("Issue certificates only from a CA certificate (keyUsage keyCertSign, basicConstraints CA:TRUE)."),
         PathProblem::KuForbids { subject, needs } => Finding::new(
             "key-usage-forbids-signature",
             Severity::Error,
@@ -435,7 +444,18 @@ pub fn trust_paths(
             Side::Client => ctx.client_cert.map(|c| c.frame),
             Side::Server => ctx.server_cert.map(|c| c.frame),
         };
+        let sent_subjects: Vec<String> = chain
+            .iter()
+            .filter_map(|d| CertInfo::from_der(d).ok().map(|c| c.subject))
+            .collect();
         for p in &report.problems {
+            // The peer did send a certificate of that name, only not the one
+            // that signed: `chain-signature-invalid` says so, not "missing".
+            if let PathProblem::MissingIntermediate { issuer, .. } = p {
+                if sent_subjects.contains(issuer) {
+                    continue;
+                }
+            }
             if let Some(f) = problem_finding(p, side, frame, label) {
                 out.push(f);
             }
