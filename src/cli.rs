@@ -284,7 +284,8 @@ fn explain(
     server_ca: &[std::path::PathBuf],
     at: Option<&str>,
 ) -> ExitCode {
-    use crate::diagnose::{chain::TrustOptions, diagnose_with};
+    use crate::diagnose::chain::{SeenClientCert, TrustOptions};
+    use crate::diagnose::diagnose_with;
     let client_ca = match trust_store(ca) {
         Ok(s) => s,
         Err(code) => return code,
@@ -305,7 +306,9 @@ fn explain(
         client_ca: client_ca.as_ref(),
         server_ca: server_ca_store.as_ref(),
         at,
+        seen_client_certs: &[],
     };
+    let mut seen: Vec<SeenClientCert> = Vec::new();
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, ExplainJson, Style};
     use std::io::IsTerminal;
 
@@ -331,7 +334,18 @@ fn explain(
         if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
             return;
         }
-        let d = diagnose_with(&f, &trust);
+        let opts = TrustOptions {
+            seen_client_certs: &seen,
+            ..trust
+        };
+        let d = diagnose_with(&f, &opts);
+        if seen.len() < 256 {
+            seen.extend(SeenClientCert::from_diagnosis(
+                f.info.id,
+                f.info.client.ip(),
+                &d,
+            ));
+        }
         any_failed |= d.failed();
         let text = match format {
             OutputFormat::Text => ex::text_connection(&f, &d, style),

@@ -401,3 +401,27 @@ fn at_overrides_the_capture_time() {
         Some(2)
     );
 }
+
+#[test]
+fn an_empty_certificate_is_explained_by_the_same_clients_other_connection() {
+    // Two real captures, one after the other: the client first sends a
+    // certificate from an unrelated CA, then (to the same server setup)
+    // none at all. Legacy pcap: one file header, then both files' records.
+    let first = std::fs::read(capture("tls12-unknown-ca.pcap")).expect("capture");
+    let second = std::fs::read(capture("tls12-no-client-cert.pcap")).expect("capture");
+    let mut merged = first.clone();
+    merged.extend_from_slice(&second[24..]);
+    let path = std::env::temp_dir().join(format!("tlstrace-merged-{}.pcap", std::process::id()));
+    std::fs::write(&path, &merged).expect("write");
+    let doc = explain_json(&[s(&path)]);
+    let conns = doc["connections"].as_array().expect("connections");
+    assert_eq!(conns.len(), 2);
+    let empty = &conns[1]["findings"][0];
+    assert_eq!(empty["code"], "client-certificate-empty");
+    let text = empty.to_string();
+    assert!(
+        text.contains("in connection 1 this client sent") && text.contains("Unrelated Test CA"),
+        "{text}"
+    );
+    let _ = std::fs::remove_file(path);
+}

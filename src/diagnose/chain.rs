@@ -23,6 +23,32 @@ pub struct TrustOptions<'a> {
     pub server_ca: Option<&'a TrustStore>,
     /// Check validity at this time (Unix seconds) instead of the capture's.
     pub at: Option<i64>,
+    /// Client certificates sent in other connections of the capture, to
+    /// say why a client sent none here.
+    pub seen_client_certs: &'a [SeenClientCert],
+}
+
+/// A client certificate seen in another connection of the same capture.
+#[derive(Debug, Clone)]
+pub struct SeenClientCert {
+    pub connection: u64,
+    pub client_ip: std::net::IpAddr,
+    pub leaf: CertInfo,
+}
+
+impl SeenClientCert {
+    /// The client's leaf from a diagnosed connection, if it sent one.
+    pub fn from_diagnosis(
+        conn: u64,
+        client_ip: std::net::IpAddr,
+        d: &super::Diagnosis,
+    ) -> Option<Self> {
+        d.client_chain.first().map(|leaf| SeenClientCert {
+            connection: conn,
+            client_ip,
+            leaf: leaf.clone(),
+        })
+    }
 }
 
 /// The DER of one side's chain, as sent.

@@ -161,6 +161,8 @@ pub struct Context<'a> {
     /// When the client's Certificate was captured (Unix seconds), or the
     /// ServerHello's, for validity checks.
     pub check_time: Option<i64>,
+    /// Client certificates other connections of the capture carried.
+    pub seen_client_certs: &'a [chain::SeenClientCert],
 }
 
 impl<'a> Context<'a> {
@@ -206,6 +208,7 @@ impl<'a> Context<'a> {
             client_chain_errors,
             tls13_hidden,
             check_time,
+            seen_client_certs: &[],
         }
     }
 
@@ -296,6 +299,7 @@ pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
+    ctx.seen_client_certs = trust.seen_client_certs;
     let mut findings: Vec<Finding> = Vec::new();
     for rule in rules::ALL {
         findings.extend((rule.check)(&ctx));

@@ -390,6 +390,28 @@ fn client_certificate_empty(ctx: &Context<'_>) -> Vec<Finding> {
         )
     };
     f = f.evidence(None, "likely reason", why).inferred();
+    // The same client sent a certificate in another connection: was it one
+    // this server would accept?
+    for seen in ctx
+        .seen_client_certs
+        .iter()
+        .filter(|s| s.client_ip == ctx.facts.info.client.ip() && s.connection != ctx.facts.info.id)
+        .take(3)
+    {
+        let accepted = cas.is_empty() || listed(ctx, &seen.leaf.issuer_der);
+        let value = if accepted {
+            format!(
+                "in connection {} this client sent \"{}\" (issued by \"{}\"), which this server would accept: here the client chose none",
+                seen.connection, seen.leaf.subject, seen.leaf.issuer
+            )
+        } else {
+            format!(
+                "in connection {} this client sent \"{}\", issued by \"{}\", which is not in this server's CA list: the client has a certificate, but none for this server",
+                seen.connection, seen.leaf.subject, seen.leaf.issuer
+            )
+        };
+        f = f.evidence(None, "the same client elsewhere in the capture", value);
+    }
     // A request that allows only some key types: a client holding another
     // kind of key has no scheme to sign with and sends no certificate.
     let families = key_families(cr.value.signature_algorithms());
