@@ -636,3 +636,27 @@ fn handshake_and_chain_signatures_verify() {
     }
     assert!(verified >= 20, "only {verified} CertificateVerify checked");
 }
+
+/// Without keys, a renegotiation inside the encrypted channel (how IIS asks
+/// for a certificate) is what the capture shows; with them, its request.
+#[test]
+fn renegotiation_without_keys_is_named() {
+    for name in ["tls12-reneg-ok.pcap", "tls12-reneg-expired.pcap"] {
+        let path = captures_dir().join(name);
+        let (conns, _) = analysis::tls_connections(&mut open(&path), None, None);
+        let d = diagnose(conns.last().expect("connection"));
+        assert_eq!(d.client_auth.outcome.as_str(), "unknown", "{name}");
+        assert_eq!(d.client_auth.requested, None, "{name}");
+        assert_eq!(
+            d.findings.first().map(|f| f.code),
+            Some("renegotiation-client-auth"),
+            "{name}"
+        );
+        assert!(
+            !d.findings
+                .iter()
+                .any(|f| f.code == "client-auth-not-requested"),
+            "{name}"
+        );
+    }
+}

@@ -305,7 +305,11 @@ fn handshake_encrypted(ctx: &Context<'_>) -> Vec<Finding> {
 /// server sends a CertificateRequest (RFC 5246 §7.4.4, RFC 8446 §4.3.2);
 /// without one the client must not send a certificate.
 fn client_auth_not_requested(ctx: &Context<'_>) -> Vec<Finding> {
-    if ctx.request.is_some() || ctx.tls13_hidden || ctx.hs.resumption().is_some() {
+    if ctx.request.is_some()
+        || ctx.tls13_hidden
+        || ctx.hs.resumption().is_some()
+        || unreadable_renegotiation(ctx).is_some()
+    {
         return vec![];
     }
     let Some(sh) = ctx.hs.server_hello() else {
@@ -971,6 +975,19 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     })]
 }
 
+/// Encrypted handshake records after application data (TLS 1.0–1.2): a
+/// renegotiation the capture cannot show.
+fn unreadable_renegotiation<'a>(ctx: &Context<'a>) -> Option<&'a crate::tls::stream::LadderEntry> {
+    if ctx.hs.is_tls13() {
+        return None;
+    }
+    let ladder = &ctx.facts.tls.ladder;
+    let first_app = ladder.iter().position(|l| l.kind == "application_data")?;
+    ladder[first_app..]
+        .iter()
+        .find(|l| l.kind == "encrypted_handshake")
+}
+
 /// `renegotiation-client-auth` / `post-handshake-auth`: a server may ask for
 /// a certificate after the first handshake: by renegotiating in TLS 1.2
 /// (IIS/http.sys does this by default for protected paths, RFC 5746) or
@@ -993,22 +1010,14 @@ fn later_client_auth(ctx: &Context<'_>) -> Vec<Finding> {
             );
         }
     }
-    if out.is_empty() && !ctx.hs.is_tls13() {
-        // Encrypted handshake records after application data: a
-        // renegotiation the capture cannot show.
-        let ladder = &ctx.facts.tls.ladder;
-        if let Some(first_app) = ladder.iter().position(|l| l.kind == "application_data") {
-            if let Some(r) = ladder[first_app..]
-                .iter()
-                .find(|l| l.kind == "encrypted_handshake")
-            {
-                out.push(
-                    Finding::new("renegotiation-client-auth", Severity::Info, format!("The {} started a renegotiation inside the encrypted connection; servers such as IIS ask for the client certificate this way.", r.from.as_str()))
-                        .evidence(Some(r.frame), "encrypted handshake record after application data", format!("{} bytes", r.length))
-                        .inferred()
-                        .fix("Decrypt with the key log (--keylog) to see whether a certificate was requested and sent; on IIS, clientcertnegotiation=enable asks for it in the first handshake."),
-                );
-            }
+    if out.is_empty() {
+        if let Some(r) = unreadable_renegotiation(ctx) {
+            out.push(
+                Finding::new("renegotiation-client-auth", Severity::Info, format!("The {} started a renegotiation inside the encrypted connection; servers such as IIS ask for the client certificate this way.", r.from.as_str()))
+                    .evidence(Some(r.frame), "encrypted handshake record after application data", format!("{} bytes", r.length))
+                    .inferred()
+                    .fix("Decrypt with the key log (--keylog) to see whether a certificate was requested and sent; on IIS, clientcertnegotiation=enable asks for it in the first handshake."),
+            );
         }
     }
     out
@@ -1541,6 +1550,7 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
             // Missing bytes hide the handshake whatever the keys.
             Outcome::Unknown if f.code == "capture-incomplete" => -950,
             Outcome::Unknown if f.code == "resumed-session" => -850,
+            Outcome::Unknown if f.code == "renegotiation-client-auth" => -840,
             _ => r,
         }
     };
