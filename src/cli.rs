@@ -390,6 +390,12 @@ fn explain(
                 out.push_str(text);
                 out.push('\n');
             }
+            if rendered.len() > 1 {
+                out.push_str(&ex::totals_line(
+                    tcp_connections,
+                    rendered.iter().map(|r| r.1.client_auth.outcome),
+                ));
+            }
             emit(out.trim_end());
         }
     }

@@ -331,3 +331,36 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
     }
     out
 }
+
+/// `14 TCP connections, 11 with TLS: 5 succeeded, 3 failed, 2 not requested, 1 not provided`.
+pub fn totals_line(tcp: u64, outcomes: impl Iterator<Item = Outcome>) -> String {
+    let mut counts: Vec<(Outcome, usize)> = Vec::new();
+    let mut tls = 0;
+    for o in outcomes {
+        tls += 1;
+        match counts.iter_mut().find(|(k, _)| *k == o) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((o, 1)),
+        }
+    }
+    let order = [
+        Outcome::Failed,
+        Outcome::Succeeded,
+        Outcome::NotProvided,
+        Outcome::NotRequested,
+        Outcome::Unknown,
+    ];
+    let parts: Vec<String> = order
+        .iter()
+        .filter_map(|o| {
+            counts
+                .iter()
+                .find(|(k, _)| k == o)
+                .map(|(_, n)| format!("{n} {}", o.as_str().replace('_', " ")))
+        })
+        .collect();
+    format!(
+        "{tcp} TCP connection(s), {tls} with TLS: client authentication {}.\n",
+        parts.join(", ")
+    )
+}
