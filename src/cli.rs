@@ -309,7 +309,7 @@ fn explain(
         seen_client_certs: &[],
     };
     let mut seen: Vec<SeenClientCert> = Vec::new();
-    use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, ExplainJson, Style};
+    use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
     use std::io::IsTerminal;
 
     let secrets = match load_secrets(file, keylog) {
@@ -323,15 +323,29 @@ fn explain(
     let style = Style {
         color: format == OutputFormat::Text && std::io::stdout().is_terminal(),
     };
-    // Each connection is diagnosed and rendered as it closes; only the
-    // rendering is kept, so memory does not grow with the capture.
-    let mut rendered: Vec<(u64, ConnectionJson, String)> = Vec::new();
+    // Each connection is diagnosed and rendered as it closes, and written
+    // as soon as those that started before it are: memory does not grow
+    // with the capture.
+    let stdout = std::io::stdout();
+    let mut out = report::ordered::Ordered::new(std::io::BufWriter::new(stdout.lock()));
+    let sep = match format {
+        OutputFormat::Json => ",\n",
+        OutputFormat::Text => "\n",
+    };
+    if format == OutputFormat::Json {
+        out.raw(&format!(
+            "{{\n  \"schema_version\": {},\n  \"connections\": [\n",
+            ex::SCHEMA_VERSION
+        ));
+    }
+    let mut outcomes: Vec<crate::diagnose::Outcome> = Vec::new();
     let mut tcp_connections = 0u64;
     let mut any_failed = false;
     let mut tcp = TcpReassembler::default();
     let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
         tcp_connections += 1;
         if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
+            out.put(f.info.id, None, sep);
             return;
         }
         let opts = TrustOptions {
@@ -347,56 +361,55 @@ fn explain(
             ));
         }
         any_failed |= d.failed();
-        let text = match format {
+        outcomes.push(d.client_auth.outcome);
+        let item = match format {
             OutputFormat::Text => ex::text_connection(&f, &d, style),
-            OutputFormat::Json => String::new(),
+            OutputFormat::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
         };
-        rendered.push((f.info.id, ConnectionJson::new(&f, &d), text));
+        out.put(f.info.id, Some(item), sep);
     })
     .with_keylog(secrets);
     let outcome = drive(&mut reader, &mut tcp, &mut analyzer);
     let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
-    rendered.sort_by_key(|r| r.0);
-    let capture = CaptureJson::new(
-        file,
-        Some(reader.format()),
-        outcome.capture.frames,
-        &reader.link_types(),
-        tcp_connections,
-        rendered.len() as u64,
-        outcome.error.as_ref(),
-        &outcome.decode,
-        keylog_sessions,
-    );
+    let tls_connections = outcomes.len() as u64;
     match format {
         OutputFormat::Json => {
-            let doc = ExplainJson {
-                schema_version: ex::SCHEMA_VERSION,
-                capture,
-                connections: rendered.into_iter().map(|r| r.1).collect(),
-            };
-            emit(&ex::json(&doc));
+            let capture = CaptureJson::new(
+                file,
+                Some(reader.format()),
+                outcome.capture.frames,
+                &reader.link_types(),
+                tcp_connections,
+                tls_connections,
+                outcome.error.as_ref(),
+                &outcome.decode,
+                keylog_sessions,
+            );
+            let mut w = out.finish(sep);
+            let _ = write!(
+                w,
+                "\n  ],\n  \"capture\": {}\n}}\n",
+                ex::capture_json(&capture)
+            );
+            let _ = w.flush();
         }
         OutputFormat::Text => {
-            let mut out = String::new();
-            if rendered.is_empty() {
-                out.push_str(&format!(
+            if outcomes.is_empty() {
+                out.raw(&format!(
                     "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",
                     tcp_connections, outcome.capture.frames
                 ));
             }
-            for (_, _, text) in &rendered {
-                out.push_str(text);
-                out.push('\n');
+            let mut w = out.finish(sep);
+            if outcomes.len() > 1 {
+                let _ = write!(
+                    w,
+                    "\n{}",
+                    ex::totals_line(tcp_connections, outcomes.iter().copied())
+                );
             }
-            if rendered.len() > 1 {
-                out.push_str(&ex::totals_line(
-                    tcp_connections,
-                    rendered.iter().map(|r| r.1.client_auth.outcome),
-                ));
-            }
-            emit(out.trim_end());
+            let _ = w.flush();
         }
     }
     report_problems(&outcome);

@@ -187,7 +187,7 @@ impl Default for TcpConfig {
             max_buffered_segments: 4096,
             recent_bytes: 8 * 1024,
             closed_linger_secs: 5,
-            max_lingering: 2048,
+            max_lingering: 512,
         }
     }
 }

@@ -47,65 +47,31 @@ pub fn json(conns: &[ConnSummary]) -> String {
     serde_json::to_string_pretty(conns).unwrap_or_else(|_| "[]".to_string())
 }
 
-/// Writes the JSON array as connections finish, in id order: a finished
-/// connection waits only for those that started before it, so memory stays
-/// bounded by the connections open at once rather than by the capture.
+/// Writes the JSON array as connections finish, in id order (see
+/// [`super::ordered`]).
 pub struct JsonStream<W: std::io::Write> {
-    out: W,
-    waiting: std::collections::BTreeMap<u64, ConnSummary>,
-    next_id: u64,
-    written: usize,
-    /// The output was closed (e.g. `| head`): stop writing.
-    broken: bool,
+    inner: super::ordered::Ordered<W>,
 }
 
 impl<W: std::io::Write> JsonStream<W> {
-    pub fn new(mut out: W) -> Self {
-        let broken = out.write_all(b"[").is_err();
-        JsonStream {
-            out,
-            waiting: std::collections::BTreeMap::new(),
-            next_id: 1,
-            written: 0,
-            broken,
-        }
-    }
-
-    fn write(&mut self, c: &ConnSummary) {
-        if self.broken {
-            return;
-        }
-        let sep: &[u8] = if self.written == 0 { b"\n  " } else { b",\n  " };
-        let body = serde_json::to_string(c).unwrap_or_default();
-        self.broken =
-            self.out.write_all(sep).is_err() || self.out.write_all(body.as_bytes()).is_err();
-        self.written += 1;
+    pub fn new(out: W) -> Self {
+        let mut inner = super::ordered::Ordered::new(out);
+        inner.raw("[\n  ");
+        JsonStream { inner }
     }
 
     /// Hands over a finished connection.
     pub fn push(&mut self, c: ConnSummary) {
-        if c.id == self.next_id {
-            self.write(&c);
-            self.next_id += 1;
-            while let Some(next) = self.waiting.remove(&self.next_id) {
-                self.write(&next);
-                self.next_id += 1;
-            }
-        } else {
-            self.waiting.insert(c.id, c);
-        }
+        let body = serde_json::to_string(&c).ok();
+        self.inner.put(c.id, body, ",\n  ");
     }
 
     /// Writes what is left and closes the array.
-    pub fn finish(mut self) {
-        let rest = std::mem::take(&mut self.waiting);
-        for (_, c) in rest {
-            self.write(&c);
-        }
-        if !self.broken {
-            let end: &[u8] = if self.written == 0 { b"]\n" } else { b"\n]\n" };
-            let _ = self.out.write_all(end);
-            let _ = self.out.flush();
-        }
+    pub fn finish(self) {
+        let empty = self.inner.written() == 0;
+        let mut out = self.inner.finish(",\n  ");
+        let end: &[u8] = if empty { b"]\n" } else { b"\n]\n" };
+        let _ = out.write_all(end);
+        let _ = out.flush();
     }
 }

@@ -147,6 +147,33 @@ pub fn json(doc: &ExplainJson) -> String {
     serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{}".to_string())
 }
 
+/// Pretty JSON of `v`, every line indented by `indent` spaces (to sit
+/// inside the streamed document).
+fn indented<T: Serialize>(v: &T, indent: usize) -> String {
+    let text = serde_json::to_string_pretty(v).unwrap_or_else(|_| "null".to_string());
+    let pad = " ".repeat(indent);
+    text.lines()
+        .enumerate()
+        .map(|(i, l)| {
+            if i == 0 {
+                format!("{pad}{l}")
+            } else {
+                format!("\n{pad}{l}")
+            }
+        })
+        .collect()
+}
+
+/// One element of the streamed `connections` array.
+pub fn connection_json(c: &ConnectionJson) -> String {
+    indented(c, 4)
+}
+
+/// The `capture` object, written after the connections.
+pub fn capture_json(c: &CaptureJson) -> String {
+    indented(c, 2).trim_start().to_string()
+}
+
 /// ANSI styling, used only when writing to a terminal.
 #[derive(Debug, Clone, Copy)]
 pub struct Style {

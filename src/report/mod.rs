@@ -3,4 +3,5 @@
 pub mod certs;
 pub mod connections;
 pub mod explain;
+pub mod ordered;
 pub mod show;
