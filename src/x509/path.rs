@@ -828,7 +828,10 @@ fn build<'a>(sent: &'a [Node], store: &'a [Node], extra: &'a [Node]) -> Built<'a
     used.insert(sent[0].info.sha256.as_str());
     let mut in_extra = false;
     loop {
-        let (cur, cur_src) = *b.path.last().expect("path has the leaf");
+        // The path starts with the leaf and only grows.
+        let Some(&(cur, cur_src)) = b.path.last() else {
+            return b;
+        };
         if b.path.len() > MAX_PATH {
             b.problems.push(PathProblem::TooLong { limit: MAX_PATH });
             b.sigs.push(None);
