@@ -74,8 +74,17 @@ pub struct ShowConnection {
     pub client_chain: Vec<CertInfo>,
     pub issues: Vec<StreamIssue>,
     pub key_status: crate::tls::stream::KeyStatus,
+    /// Records that stayed encrypted, per side: count, bytes, first and
+    /// last frame.
+    pub encrypted_records: EncryptedJson,
     /// Finished messages checked with the key log: `{from, frame, ok}`.
     pub finished_checks: Vec<FinishedCheck>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct EncryptedJson {
+    pub client: crate::tls::stream::EncryptedStats,
+    pub server: crate::tls::stream::EncryptedStats,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -140,6 +149,10 @@ impl ShowConnection {
             client_chain: chain(h.client_certificate()),
             issues: f.tls.issues.clone(),
             key_status: f.tls.key_status,
+            encrypted_records: EncryptedJson {
+                client: *f.tls.encrypted_for(Side::Client),
+                server: *f.tls.encrypted_for(Side::Server),
+            },
             finished_checks: f
                 .tls
                 .finished_checks
