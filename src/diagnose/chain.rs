@@ -431,7 +431,14 @@ fn problem_finding(
         )
         .evidence(frame, "certificate", subject.clone())
         .fix(format!("Reissue it with keyUsage including {needs}.")),
-        PathProblem::NameConstraintsPresent { .. } => return None,
+        // Noted, not enforced: the server may refuse a name outside them.
+        PathProblem::NameConstraintsPresent { subject } => Finding::new(
+            "name-constraints-present",
+            Severity::Info,
+            format!("\"{subject}\" on the {who}'s path carries name constraints, which tlstrace does not check: a name outside them is refused by the peer."),
+        )
+        .evidence(frame, "certificate", subject.clone())
+        .fix("If the peer refuses the chain, compare the certificate's names with the CA's permitted and excluded subtrees."),
         _ => return None,
     })
 }
