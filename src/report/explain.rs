@@ -9,7 +9,6 @@ use crate::net::DecodeStats;
 use crate::report::show::AlertJson;
 use crate::tls::names;
 use crate::tls::stream::{LadderEntry, Side};
-use crate::tls::summary::Handshake;
 use crate::tls::ConnectionFacts;
 use crate::x509::CertInfo;
 use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
@@ -78,12 +77,8 @@ pub struct MessageJson {
 /// One connection in the JSON document.
 #[derive(Debug, Clone, Serialize)]
 pub struct ConnectionJson {
-    pub id: u64,
-    pub client: String,
-    pub server: String,
-    pub version: Option<String>,
-    pub sni: Option<String>,
-    pub cipher_suite: Option<String>,
+    #[serde(flatten)]
+    pub headline: super::Headline,
     pub decrypted: bool,
     pub client_auth: crate::diagnose::ClientAuth,
     pub handshake: HandshakeOutcome,
@@ -101,16 +96,8 @@ pub struct ConnectionJson {
 
 impl ConnectionJson {
     pub fn new(f: &ConnectionFacts, d: &Diagnosis) -> ConnectionJson {
-        let h = Handshake::new(&f.tls);
         ConnectionJson {
-            id: f.info.id,
-            client: f.info.client.to_string(),
-            server: f.info.server.to_string(),
-            version: h.version().map(|v| names::version_name(v).into_owned()),
-            sni: h.sni().map(str::to_string),
-            cipher_suite: h
-                .cipher_suite()
-                .map(|c| names::cipher_suite_name(c).into_owned()),
+            headline: super::Headline::new(f),
             decrypted: f.tls.handshakes.iter().any(|m| m.decrypted),
             client_auth: d.client_auth,
             handshake: d.handshake,
@@ -314,19 +301,8 @@ fn chain_table(chain: &[CertInfo]) -> String {
 
 /// The text report for one connection.
 pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> String {
-    let h = Handshake::new(&f.tls);
     let mut out = String::new();
-    let mut head = format!(
-        "Connection {}: {} → {}",
-        f.info.id, f.info.client, f.info.server
-    );
-    if let Some(v) = h.version() {
-        head.push_str(&format!("  {}", names::version_name(v)));
-    }
-    if let Some(sni) = h.sni() {
-        head.push_str(&format!("  SNI {sni}"));
-    }
-    out.push_str(&style.bold(&head));
+    out.push_str(&style.bold(&super::Headline::new(f).title(false)));
     out.push('\n');
     out.push_str(&format!(
         "  Client certificate authentication: {} — {}.\n",

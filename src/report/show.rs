@@ -57,12 +57,8 @@ pub struct CertificateRequestJson {
 /// One TLS connection for `show --format json`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ShowConnection {
-    pub id: u64,
-    pub client: String,
-    pub server: String,
-    pub version: Option<String>,
-    pub sni: Option<String>,
-    pub cipher_suite: Option<String>,
+    #[serde(flatten)]
+    pub headline: super::Headline,
     pub resumed: Option<Resumption>,
     pub ja3: Option<String>,
     pub ja3_full: Option<String>,
@@ -128,14 +124,7 @@ impl ShowConnection {
         let h = Handshake::new(&f.tls);
         let ja3 = h.ja3();
         ShowConnection {
-            id: f.info.id,
-            client: f.info.client.to_string(),
-            server: f.info.server.to_string(),
-            version: h.version().map(|v| names::version_name(v).into_owned()),
-            sni: h.sni().map(str::to_string),
-            cipher_suite: h
-                .cipher_suite()
-                .map(|c| names::cipher_suite_name(c).into_owned()),
+            headline: super::Headline::new(f),
             resumed: h.resumption(),
             ja3_full: ja3.as_ref().map(|j| j.0.clone()),
             ja3: ja3.map(|j| j.1),
@@ -322,16 +311,7 @@ pub fn text(conns: &[ConnectionFacts]) -> String {
     let mut out = String::new();
     for f in conns {
         let s = ShowConnection::new(f);
-        out.push_str(&format!("Connection {}: {} → {}", s.id, s.client, s.server));
-        if let Some(v) = &s.version {
-            out.push_str(&format!("  {v}"));
-        }
-        if let Some(sni) = &s.sni {
-            out.push_str(&format!("  SNI {sni}"));
-        }
-        if let Some(c) = &s.cipher_suite {
-            out.push_str(&format!("  {c}"));
-        }
+        out.push_str(&s.headline.title(true));
         if let Some(r) = s.resumed {
             out.push_str(&format!("  resumed ({r:?})"));
         }

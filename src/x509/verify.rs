@@ -729,46 +729,7 @@ fn pss_from_params(alg: &AlgorithmIdentifier<'_>) -> Result<Scheme, SigCheck> {
 /// The registered name of a TLS SignatureScheme (RFC 8446 §4.2.3, RFC 5246
 /// §7.4.1.4.1 pairs), or its number.
 pub fn scheme_name(s: u16) -> String {
-    let n = match s {
-        0x0201 => "rsa_pkcs1_sha1",
-        0x0203 => "ecdsa_sha1",
-        0x0401 => "rsa_pkcs1_sha256",
-        0x0501 => "rsa_pkcs1_sha384",
-        0x0601 => "rsa_pkcs1_sha512",
-        0x0403 => "ecdsa_secp256r1_sha256",
-        0x0503 => "ecdsa_secp384r1_sha384",
-        0x0603 => "ecdsa_secp521r1_sha512",
-        0x0804 => "rsa_pss_rsae_sha256",
-        0x0805 => "rsa_pss_rsae_sha384",
-        0x0806 => "rsa_pss_rsae_sha512",
-        0x0807 => "ed25519",
-        0x0808 => "ed448",
-        0x0809 => "rsa_pss_pss_sha256",
-        0x080a => "rsa_pss_pss_sha384",
-        0x080b => "rsa_pss_pss_sha512",
-        0x081a => "ecdsa_brainpoolP256r1tls13_sha256",
-        0x081b => "ecdsa_brainpoolP384r1tls13_sha384",
-        0x081c => "ecdsa_brainpoolP512r1tls13_sha512",
-        _ => {
-            let hash = match s >> 8 {
-                1 => "md5",
-                2 => "sha1",
-                3 => "sha224",
-                4 => "sha256",
-                5 => "sha384",
-                6 => "sha512",
-                _ => return format!("signature scheme 0x{s:04x}"),
-            };
-            let sig = match s & 0xff {
-                1 => "rsa",
-                2 => "dsa",
-                3 => "ecdsa",
-                _ => return format!("signature scheme 0x{s:04x}"),
-            };
-            return format!("{sig}_{hash}");
-        }
-    };
-    n.to_string()
+    crate::tls::names::signature_scheme_name(s).into_owned()
 }
 
 // ---------------------------------------------------------------------------
