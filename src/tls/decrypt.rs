@@ -580,7 +580,10 @@ pub fn finished_verify_data(
 ) -> Result<Vec<u8>, DecryptError> {
     check_tls13(suite, base_secret)?;
     let key = finished_key(suite.hash, base_secret)?;
-    let alg = suite.hash.hmac_alg().expect("TLS 1.3 hashes have HMAC");
+    let alg = suite
+        .hash
+        .hmac_alg()
+        .ok_or(DecryptError::InvalidUse("this hash has no HMAC"))?;
     let tag = hmac::sign(&hmac::Key::new(alg, key.as_bytes()), transcript_hash);
     Ok(tag.as_ref().to_vec())
 }
@@ -1088,24 +1091,25 @@ impl RecordDecrypter {
                 explicit: suite.explicit_nonce_len > 0,
             }
         } else {
-            let mac_alg = suite.mac.expect("CBC suites have a MAC");
+            let mac_alg = suite
+                .mac
+                .ok_or(DecryptError::InvalidUse("a CBC suite without a MAC"))?;
+            let hmac_alg = mac_alg
+                .hmac_alg()
+                .ok_or(DecryptError::InvalidUse("this hash has no HMAC"))?;
             if keys.mac_key.len() != mac_alg.output_len() {
                 return Err(bad_len);
             }
             let chained_iv = match keys.version {
                 Version::Tls10 => {
-                    let mut iv = [0u8; 16];
-                    iv.copy_from_slice(keys.iv.as_bytes());
+                    let iv: [u8; 16] = keys.iv.as_bytes().try_into().map_err(|_| bad_len)?;
                     Some(iv)
                 }
                 _ => None,
             };
             State::Cbc {
                 aes: Aes::new(suite.cipher, keys.key.as_bytes())?,
-                mac: hmac::Key::new(
-                    mac_alg.hmac_alg().expect("MAC hashes have HMAC"),
-                    keys.mac_key.as_bytes(),
-                ),
+                mac: hmac::Key::new(hmac_alg, keys.mac_key.as_bytes()),
                 mac_len: mac_alg.output_len(),
                 etm: encrypt_then_mac,
                 chained_iv,
@@ -1332,7 +1336,10 @@ fn open_cbc(
     let mut buf = ciphertext.to_vec();
     aes.cbc_decrypt(&iv, &mut buf);
     // Padding: pad_len+1 bytes, all equal to pad_len.
-    let pad_len = usize::from(*buf.last().expect("non-empty"));
+    let Some(&last) = buf.last() else {
+        return Err(DecryptError::Malformed("empty CBC record"));
+    };
+    let pad_len = usize::from(last);
     let overhead = pad_len + 1 + if etm { 0 } else { mac_len };
     if overhead > buf.len() {
         return Err(DecryptError::BadRecordMac);

@@ -1,0 +1,247 @@
+//! Tests of `net/mod.rs`.
+
+use super::*;
+use crate::capture::LinkType;
+
+fn ipv4_tcp(payload: &[u8], total_len_extra: u16) -> Vec<u8> {
+    let total = 20 + 20 + payload.len() as u16 + total_len_extra;
+    let mut p = vec![
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        6,
+        0,
+        0,
+    ];
+    p.extend_from_slice(&[10, 0, 0, 1, 10, 0, 0, 2]);
+    p.extend_from_slice(&[0x30, 0x39, 0x01, 0xBB]); // 12345 -> 443
+    p.extend_from_slice(&1000u32.to_be_bytes());
+    p.extend_from_slice(&2000u32.to_be_bytes());
+    p.extend_from_slice(&[0x50, 0x18, 0xFF, 0xFF, 0, 0, 0, 0]);
+    p.extend_from_slice(payload);
+    p
+}
+
+fn pkt(link: LinkType, data: &[u8]) -> Packet<'_> {
+    Packet {
+        frame: 7,
+        ts: Timestamp::new(1, 0),
+        link,
+        data,
+        orig_len: data.len() as u32,
+    }
+}
+
+#[test]
+fn raw_ipv4_segment() {
+    let ip = ipv4_tcp(b"hello", 0);
+    let mut d = PacketDecoder::new();
+    let s = d.decode(&pkt(LinkType::RAW, &ip)).unwrap();
+    assert_eq!(s.src.to_string(), "10.0.0.1:12345");
+    assert_eq!(s.dst.to_string(), "10.0.0.2:443");
+    assert_eq!((s.seq, s.ack), (1000, 2000));
+    assert_eq!(s.payload, b"hello");
+    assert_eq!(s.missing, 0);
+    assert!(s.flags.ack && !s.flags.syn);
+}
+
+#[test]
+fn snaplen_cut_reports_missing_bytes() {
+    let ip = ipv4_tcp(b"hello world", 0);
+    let cut = &ip[..ip.len() - 6];
+    let mut d = PacketDecoder::new();
+    let mut p = pkt(LinkType::RAW, cut);
+    p.orig_len = ip.len() as u32;
+    let s = d.decode(&p).unwrap();
+    assert_eq!(s.payload, b"hello");
+    assert_eq!(s.missing, 6);
+    assert_eq!(d.stats().truncated, 1);
+}
+
+#[test]
+fn a_length_field_claiming_more_than_the_wire_is_not_a_cut() {
+    // IP says 6 more bytes than the frame had on the wire (not cut by
+    // the snaplen): nothing is missing.
+    let ip = ipv4_tcp(b"abc", 6);
+    let mut d = PacketDecoder::new();
+    let s = d.decode(&pkt(LinkType::RAW, &ip)).unwrap();
+    assert_eq!((s.payload, s.missing), (&b"abc"[..], 0));
+}
+
+/// An outer IPv4 packet of `proto` carrying `inner`.
+fn outer_ip(proto: u8, inner: &[u8]) -> Vec<u8> {
+    let total = (20 + inner.len()) as u16;
+    let mut p = vec![
+        0x45,
+        0,
+        (total >> 8) as u8,
+        total as u8,
+        0,
+        1,
+        0x40,
+        0,
+        64,
+        proto,
+        0,
+        0,
+    ];
+    p.extend_from_slice(&[192, 0, 2, 1, 192, 0, 2, 2]);
+    p.extend_from_slice(inner);
+    p
+}
+
+fn udp(port: u16, payload: &[u8]) -> Vec<u8> {
+    let mut u = 40000u16.to_be_bytes().to_vec();
+    u.extend_from_slice(&port.to_be_bytes());
+    u.extend_from_slice(&((8 + payload.len()) as u16).to_be_bytes());
+    u.extend_from_slice(&[0, 0]);
+    u.extend_from_slice(payload);
+    u
+}
+
+#[test]
+fn tunnels_are_opened() {
+    let ip = ipv4_tcp(b"inner", 0);
+    let mut eth = vec![0u8; 12];
+    eth.extend_from_slice(&[0x08, 0x00]);
+    eth.extend_from_slice(&ip);
+    let mut vxlan = vec![0x08, 0, 0, 0, 0, 0, 1, 0];
+    vxlan.extend_from_slice(&eth);
+    let mut geneve = vec![0x01, 0, 0x65, 0x58, 0, 0, 1, 0, 1, 2, 3, 4];
+    geneve.extend_from_slice(&eth);
+    let mut gtp = vec![0x32, 0xFF, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0];
+    gtp.extend_from_slice(&ip);
+    let mut gre = vec![0x00, 0x00, 0x08, 0x00];
+    gre.extend_from_slice(&ip);
+    let packets = [
+        outer_ip(4, &ip),
+        outer_ip(17, &udp(4789, &vxlan)),
+        outer_ip(17, &udp(6081, &geneve)),
+        outer_ip(17, &udp(2152, &gtp)),
+        outer_ip(47, &gre),
+    ];
+    let mut d = PacketDecoder::new();
+    for (i, p) in packets.iter().enumerate() {
+        let s = d
+            .decode(&pkt(LinkType::RAW, p))
+            .unwrap_or_else(|| panic!("tunnel {i}"));
+        assert_eq!(s.payload, b"inner", "tunnel {i}");
+        assert_eq!(s.src.to_string(), "10.0.0.1:12345", "tunnel {i}");
+    }
+    // Nested beyond the limit: refused, not recursed without end.
+    let mut nested = ip.clone();
+    for _ in 0..6 {
+        nested = outer_ip(4, &nested);
+    }
+    assert!(d.decode(&pkt(LinkType::RAW, &nested)).is_none());
+    // Garbage in a tunnel never panics.
+    for p in &packets {
+        for cut in 0..p.len() {
+            let _ = d.decode(&pkt(LinkType::RAW, &p[..cut]));
+        }
+    }
+}
+
+#[test]
+fn pppoe_session_frames_carry_ip() {
+    let ip = ipv4_tcp(b"ppp", 0);
+    let mut f = vec![0u8; 12];
+    f.extend_from_slice(&[0x88, 0x64, 0x11, 0x00, 0x00, 0x07]);
+    let len = (ip.len() + 2) as u16;
+    f.extend_from_slice(&len.to_be_bytes());
+    f.extend_from_slice(&[0x00, 0x21]);
+    f.extend_from_slice(&ip);
+    f.extend_from_slice(&[0u8; 4]); // trailer beyond the PPPoE length
+    let mut d = PacketDecoder::new();
+    let s = d.decode(&pkt(LinkType::ETHERNET, &f)).unwrap();
+    assert_eq!(s.payload, b"ppp");
+}
+
+#[test]
+fn ethernet_padding_is_not_payload() {
+    let ip = ipv4_tcp(b"", 0);
+    let mut f = vec![0u8; 12];
+    f.extend_from_slice(&[0x81, 0x00, 0x00, 0x2A, 0x08, 0x00]); // VLAN 42
+    f.extend_from_slice(&ip);
+    f.extend_from_slice(&[0u8; 6]); // padding to 60 bytes
+    let mut d = PacketDecoder::new();
+    let s = d.decode(&pkt(LinkType::ETHERNET, &f)).unwrap();
+    assert!(s.payload.is_empty());
+    assert_eq!(s.missing, 0);
+}
+
+#[test]
+fn sll_and_sll2_and_null() {
+    let ip = ipv4_tcp(b"x", 0);
+    let mut sll = vec![0, 0, 0, 1, 0, 6, 1, 2, 3, 4, 5, 6, 0, 0, 0x08, 0x00];
+    sll.extend_from_slice(&ip);
+    let mut sll2 = vec![0x08, 0x00];
+    sll2.extend_from_slice(&[0u8; 18]);
+    sll2.extend_from_slice(&ip);
+    let mut null = vec![2, 0, 0, 0];
+    null.extend_from_slice(&ip);
+    let mut d = PacketDecoder::new();
+    for (l, f) in [
+        (LinkType::LINUX_SLL, &sll),
+        (LinkType::LINUX_SLL2, &sll2),
+        (LinkType::NULL, &null),
+    ] {
+        let s = d.decode(&pkt(l, f)).unwrap();
+        assert_eq!(s.payload, b"x", "{l}");
+    }
+}
+
+#[test]
+fn unsupported_link_is_counted_by_name() {
+    let mut d = PacketDecoder::new();
+    assert!(d.decode(&pkt(LinkType(105), &[0u8; 40])).is_none());
+    assert_eq!(
+        d.stats().unsupported.get("link type IEEE802_11 (105)"),
+        Some(&1)
+    );
+}
+
+#[test]
+fn ipv4_fragments_are_reassembled() {
+    // A 60-byte TCP segment split into fragments of 24 and 36 bytes,
+    // delivered out of order.
+    let seg_payload = [0xABu8; 40];
+    let whole = ipv4_tcp(&seg_payload, 0);
+    let tcp = &whole[20..];
+    let frag = |off: usize, data: &[u8], more: bool| {
+        let total = 20 + data.len() as u16;
+        let fo = (off / 8) as u16 | if more { 0x2000 } else { 0 };
+        let mut p = vec![0x45, 0, (total >> 8) as u8, total as u8, 0x12, 0x34];
+        p.extend_from_slice(&fo.to_be_bytes());
+        p.extend_from_slice(&[64, 6, 0, 0, 10, 0, 0, 1, 10, 0, 0, 2]);
+        p.extend_from_slice(data);
+        p
+    };
+    let f2 = frag(24, &tcp[24..], false);
+    let f1 = frag(0, &tcp[..24], true);
+    let mut d = PacketDecoder::new();
+    assert!(d.decode(&pkt(LinkType::RAW, &f2)).is_none());
+    let s = d.decode(&pkt(LinkType::RAW, &f1)).unwrap();
+    assert_eq!(s.payload, &seg_payload[..]);
+    assert_eq!(d.stats().reassembled_datagrams, 1);
+}
+
+#[test]
+fn garbage_never_panics() {
+    let mut d = PacketDecoder::new();
+    let ip = ipv4_tcp(b"payload", 0);
+    for link in [0u32, 1, 12, 101, 108, 113, 228, 229, 276] {
+        for cut in 0..ip.len() {
+            let _ = d.decode(&pkt(LinkType(link), &ip[..cut]));
+            let mut bad = ip.clone();
+            bad[cut] ^= 0xA5;
+            let _ = d.decode(&pkt(LinkType(link), &bad));
+        }
+    }
+}
