@@ -187,8 +187,11 @@ fn report_problems(outcome: &DriveOutcome) {
     if let Some(e) = &outcome.error {
         report_capture_error(e);
     }
-    for (what, n) in &outcome.decode.unsupported {
-        eprintln!("tlstrace: note: {n} frame(s) skipped: {what} is not supported");
+    for (what, u) in &outcome.decode.unsupported {
+        eprintln!(
+            "tlstrace: note: {}: {} frame(s) skipped, the first at frame {}: {what} is not supported",
+            outcome.capture_name, u.frames, u.first_frame
+        );
     }
 }
 

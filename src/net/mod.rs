@@ -65,7 +65,15 @@ pub struct DecodeStats {
     pub ip_fragments: u64,
     pub reassembled_datagrams: u64,
     /// Frames of link types or encapsulations tlstrace cannot read, by name.
-    pub unsupported: BTreeMap<String, u64>,
+    pub unsupported: BTreeMap<String, Unsupported>,
+}
+
+/// Frames of one kind tlstrace cannot read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct Unsupported {
+    pub frames: u64,
+    /// The first such frame, to find it in the capture.
+    pub first_frame: u64,
 }
 
 /// Turns captured frames into TCP segments.
@@ -74,6 +82,8 @@ pub struct PacketDecoder {
     defragged: Vec<u8>,
     stats: DecodeStats,
     since_prune: u32,
+    /// The frame being decoded (for reports).
+    frame: u64,
 }
 
 impl Default for PacketDecoder {
@@ -92,6 +102,7 @@ impl PacketDecoder {
             defragged: Vec::new(),
             stats: DecodeStats::default(),
             since_prune: 0,
+            frame: 0,
         }
     }
 
@@ -100,11 +111,17 @@ impl PacketDecoder {
     }
 
     fn unsupported(&mut self, what: String) {
-        *self.stats.unsupported.entry(what).or_insert(0) += 1;
+        let frame = self.frame;
+        let e = self.stats.unsupported.entry(what).or_insert(Unsupported {
+            frames: 0,
+            first_frame: frame,
+        });
+        e.frames += 1;
     }
 
     /// The TCP segment a frame carries, if any.
     pub fn decode<'a>(&'a mut self, pkt: &Packet<'a>) -> Option<TcpSegment<'a>> {
+        self.frame = pkt.frame;
         self.decode_layer(network_layer(pkt.link, pkt.data), pkt, 0)
     }
 
@@ -467,6 +484,8 @@ fn parse_tcp(
 /// What reading a whole capture produced besides the streams.
 #[derive(Debug, Default)]
 pub struct DriveOutcome {
+    /// The capture's name as the user gave it.
+    pub capture_name: String,
     pub decode: DecodeStats,
     pub capture: crate::capture::CaptureStats,
     /// Why reading stopped early, if it did. Everything before it was
@@ -504,6 +523,7 @@ pub fn drive(
     }
     tcp.finish_all(handler);
     DriveOutcome {
+        capture_name: reader.name().to_string(),
         decode: decoder.stats().clone(),
         capture: reader.stats().clone(),
         error,

@@ -203,7 +203,10 @@ fn unsupported_link_is_counted_by_name() {
     assert!(d.decode(&pkt(LinkType(105), &[0u8; 40])).is_none());
     assert_eq!(
         d.stats().unsupported.get("link type IEEE802_11 (105)"),
-        Some(&1)
+        Some(&Unsupported {
+            frames: 1,
+            first_frame: 7
+        })
     );
 }
 

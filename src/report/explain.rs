@@ -57,7 +57,7 @@ impl CaptureJson {
             unsupported: decode
                 .unsupported
                 .iter()
-                .map(|(k, n)| format!("{k}: {n} frames"))
+                .map(|(k, u)| format!("{k}: {} frames from frame {}", u.frames, u.first_frame))
                 .collect(),
             keylog_sessions,
         }
