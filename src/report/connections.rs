@@ -41,14 +41,9 @@ pub fn table(conns: &[ConnSummary]) -> String {
     t.to_string()
 }
 
-/// The stable JSON form: an array of objects with keys `id, client, server,
-/// first_frame, last_frame, packets, client_bytes, server_bytes, gaps, end`.
-pub fn json(conns: &[ConnSummary]) -> String {
-    serde_json::to_string_pretty(conns).unwrap_or_else(|_| "[]".to_string())
-}
-
-/// Writes the JSON array as connections finish, in id order (see
-/// [`super::ordered`]).
+/// Writes the stable JSON form, an array of objects with keys `id, client,
+/// server, first_frame, last_frame, packets, client_bytes, server_bytes,
+/// gaps, end`, as connections finish, in id order (see [`super::ordered`]).
 pub struct JsonStream<W: std::io::Write> {
     inner: super::ordered::Ordered<W>,
 }
