@@ -31,6 +31,11 @@ expected.json, per capture NAME:
   keylog       "NAME.keys" or null
   resumed      true on a connection that resumed a session (ServerHello, no server Certificate);
                absent otherwise
+  late_client_auth  make-servers.sh's apache-pha-*: "post_handshake_auth" (TLS 1.3) or
+               "renegotiation" (TLS 1.2): the CertificateRequest came after the handshake; absent otherwise
+  cut          make-servers.sh's *-cut-* captures (editcap -r of a make.sh capture, logs copied):
+               {"source", "last_frame", "source_frames", "client_auth_in_capture"}; the latter is
+               client_auth when the kept frames still show the outcome, null when they cannot
 For a capture with more than one connection, the top-level fields describe the last TLS
 connection (the one that carries the scenario) and "connections" lists every connection in order, each with "stream" (its tcp.stream
 in NAME.tshark.json, checked against the server port), "port", "scenario" and the fields above.
@@ -325,6 +330,238 @@ def analyse_tlslite_server(slines, clines):
     return r
 
 
+# --- make-servers.sh stacks ---
+# Apache httpd (mod_ssl), haproxy, stunnel4 and servers/rustls-server, each with curl -v as the
+# client (SSLKEYLOGFILE). What the client saw comes from curl's trace; what the server decided
+# from the server's own log (Apache error.log + access.log, haproxy's log, stunnel's debug log,
+# rustls-server's output). Application-level refusals (Apache 403, haproxy deny 403) are "failed".
+
+def curl_view(clines):
+    """curl -v as the client: version, whether a CertificateRequest came (also post-handshake),
+    the HTTP status, the client's error line and the first fatal alert it logged (curl prints
+    level * 256 + description)."""
+    v = {}
+    v["tls_version"] = first(r"SSL connection using TLSv(1\.[0-3])", clines, 1) or \
+        first(r"^\* TLSv(1\.[0-3]) \(IN\), TLS handshake, Server hello", clines, 1)
+    v["cr"] = any("TLS handshake, Request CERT (13)" in l for l in clines)
+    st = first(r"^< (HTTP/\S+ \d{3}.*)$", clines, 1)
+    code = first(r"^< HTTP/\S+ (\d{3})", clines, 1)
+    v["status"] = int(code) if code else None
+    cerr = first(r"^curl: \(\d+\).*", clines)
+    v["client_error"] = (st.strip() if st and code and int(code) >= 400 else None) or cerr
+    alert = None
+    for l in clines:
+        m = re.match(r"^\* TLSv[\d.]+ \((IN|OUT)\), TLS alert, [^(]+ \((\d+)\)", l)
+        if m and int(m.group(2)) >= 512:
+            alert = {"from": "server" if m.group(1) == "IN" else "client",
+                     "description": int(m.group(2)) - 512}
+            break
+    v["alert"] = alert
+    return v
+
+
+def servers_result(v, server_error, ca):
+    return {"tls_version": v["tls_version"], "client_auth": ca, "server_error": server_error,
+            "client_error": v["client_error"], "alert": v["alert"]}
+
+
+def servers_client_auth(v, failed, succeeded):
+    if not v["cr"]:
+        return "not_requested"
+    if failed or (v["alert"] and v["alert"]["from"] == "server"):
+        return "failed"
+    return "succeeded" if succeeded else "not_provided"
+
+
+def analyse_apache(slines, clines):
+    """apache2 -X with LogLevel info ssl:debug: error.log (from the connection on), access.log
+    with %{SSL_CLIENT_VERIFY}x. server_error: mod_ssl's "Certificate Verification: Error (N)"
+    line, else its re-negotiation failure line (AH0226x), else its "SSL Library Error" line,
+    without the "[ssl:level] [client addr:port]" prefix; an HTTP status >= 400 with none of them
+    gives the access.log line."""
+    v = curl_view(clines)
+    msg = lambda l: re.sub(r"^\[[^]]*\] (?:\S+\(\d+\): )?(?:\[client [^]]*\] )?", "", l)
+    err = first(r"AH02276: Certificate Verification: Error .*", slines) or \
+        first(r"AH0226\d: Re-negotiation handshake failed.*", slines)
+    if err is None:
+        l = first(r"^\[ssl:\w+\] .*SSL Library Error: .*", slines)
+        err = msg(l) if l else None
+    access = first(r'^\S+ "[^"]*" \d{3} ssl_protocol=.*', slines)
+    status = int(re.search(r'" (\d{3}) ', access).group(1)) if access else None
+    if err is None and status is not None and status >= 400:
+        err = access
+    verified = access is not None and "ssl_client_verify=SUCCESS" in access and status == 200
+    ver = first(r"ssl_protocol=TLSv(1\.[0-3])", slines, 1)
+    r = servers_result(v, err, servers_client_auth(v, err is not None or (status or 0) >= 400, verified))
+    r["tls_version"] = ver or v["tls_version"]
+    cmd = next((l for l in slines if l.startswith("$ ")), "")
+    if "in <Location /secure>" in cmd and v["cr"]:
+        # the CertificateRequest came after the handshake
+        r["late_client_auth"] = "post_handshake_auth" if r["tls_version"] == "1.3" else "renegotiation"
+    return r
+
+
+def analyse_haproxy(slines, clines):
+    """haproxy -db, log stdout format raw: a failed handshake is logged as
+    "addr:port [date] frontend/bind: <reason>" (server_error: the reason); an HTTP request with
+    the log-format of make-servers.sh (ssl_c_used, ssl_c_verify, ...); for a 403 (http-request
+    deny) server_error is that line without the address and date."""
+    v = curl_view(clines)
+    hs = first(r"^\S+:\d+ \[[^]]+\] \S+/\S+: (.*)$", slines, 1)
+    req = first(r"^\S+:\d+ \[[^]]+\] (\S+~? \d{3} .*)$", slines, 1)
+    status = int(re.match(r"\S+ (\d{3})", req).group(1)) if req else None
+    err = hs or (req if status is not None and status >= 400 else None)
+    used = req is not None and "ssl_c_used=1" in req and "ssl_c_verify=0 " in req
+    r = servers_result(v, err, servers_client_auth(v, err is not None, used and status == 200))
+    r["tls_version"] = first(r"ssl_version=TLSv(1\.[0-3])", slines, 1) or v["tls_version"]
+    return r
+
+
+def analyse_stunnel(slines, clines):
+    """stunnel4 with debug = 7 (its log lines "LOGn[id]: ..."): server_error is its
+    "CERT: Pre-verification error: ..." line, else its "SSL_accept: ..." error (without the
+    source location), without the "LOGn[id]: " prefix."""
+    v = curl_view(clines)
+    strip = lambda l: re.sub(r"^LOG\d\[[^]]*\]: ", "", l) if l else None
+    err = strip(first(r"^LOG\d\[\d+\]: CERT: Pre-verification error: .*", slines))
+    if err is None:
+        l = first(r"^LOG\d\[\d+\]: SSL_accept: .*", slines)
+        err = re.sub(r"\S+\.c:\d+: ", "", strip(l)) if l else None
+    accepted = any(re.match(r"^LOG\d\[\d+\]: Certificate accepted at depth=0: ", l) for l in slines)
+    r = servers_result(v, err, servers_client_auth(v, err is not None, accepted))
+    r["tls_version"] = first(r"^LOG\d\[\d+\]: TLSv(1\.[0-3]) ciphersuite", slines, 1) or v["tls_version"]
+    return r
+
+
+def analyse_rustls_server(slines, clines):
+    """servers/rustls-server: "error: handshake failed: <rustls error> (<Debug>)" or
+    "handshake done: ..." + "client certificate: verified, ..." / "client certificate: none"."""
+    v = curl_view(clines)
+    err = first(r"^error: (.*)$", slines, 1)
+    ok = any(l.startswith("client certificate: verified") for l in slines)
+    r = servers_result(v, err, servers_client_auth(v, err is not None, ok))
+    m = first(r"^handshake done: TLSv1_([23])", slines, 1)
+    r["tls_version"] = "1." + m if m else v["tls_version"]
+    return r
+
+
+def cut_info(path):
+    """make-servers.sh's captures cut with editcap: the "#### cut: ..." line of the server log ->
+    {"source", "last_frame", "source_frames", "client_auth_in_capture"} (the latter filled in by
+    main from the logs' outcome when the capture still shows it, else null), or None."""
+    with open(path, encoding="utf-8", errors="replace") as f:
+        for line in f:
+            m = re.match(r"^#### cut: editcap -r (\S+)\.pcap \S+ 1-(\d+) \(frames 1-\d+ of (\d+) kept\): .*"
+                         r"the capture shows the client authentication outcome: (yes|no)", line)
+            if m:
+                return {"source": m.group(1), "last_frame": int(m.group(2)),
+                        "source_frames": int(m.group(3)), "outcome_visible": m.group(4) == "yes"}
+            if line.startswith("### "):
+                return None
+    return None
+
+
+# --- make-stacks.sh stacks ---
+# Servers: stacks/go-server (Go crypto/tls + net/http), stacks/node/server.js (Node https, --mode
+# reject|app), stacks/jsse/JsseServer.java (Java JSSE), stacks/python/server.py (Python ssl, --pha
+# for TLS 1.3 post-handshake auth), with curl -v (or, for --pha, openssl s_client -enable_pha -msg)
+# as the client. Each program prints "error: <the stack's own error>" when it refuses, and
+# "client certificate verified: ..." when it accepted a certificate; server.py also logs, through
+# CPython's message callback, the alerts it sends (">>> TLSv1_3 Alert, fatal NAME (N)"). The alert
+# is the one the server logged sending, else the one curl logged receiving (level * 256 + N); a
+# server that closes without an alert (Node with rejectUnauthorized: true) has alert null.
+# Clients: stacks/go-client and stacks/jsse/JsseClient.java against openssl s_server (see analyse()).
+
+GO_ALERTS = {  # Go's alert texts ("remote error: tls: <text>")
+    "handshake failure": 40, "bad certificate": 42, "unsupported certificate": 43,
+    "revoked certificate": 44, "expired certificate": 45, "unknown certificate": 46,
+    "illegal parameter": 47, "unknown certificate authority": 48, "access denied": 49,
+    "error decoding message": 50, "error decrypting message": 51,
+    "protocol version not supported": 70, "internal error": 80, "missing extension": 109,
+    "certificate required": 116,
+}
+
+
+def stacks_curl_view(clines):
+    """curl -v: (tls_version, CertificateRequest seen, HTTP status, client_error, fatal alert received)"""
+    ver = first(r"SSL connection using TLSv(1\.[0-3])", clines, 1) or \
+        first(r"^\* TLSv(1\.[0-3]) \(IN\), TLS handshake, Server hello", clines, 1)
+    cr = any("TLS handshake, Request CERT (13)" in l for l in clines)
+    st = first(r"^< (HTTP/\S+ \d{3}.*)$", clines, 1)
+    code = first(r"^< HTTP/\S+ (\d{3})", clines, 1)
+    status = int(code) if code else None
+    cerr = first(r"^curl: \(\d+\).*", clines)
+    client_error = (st.strip() if status is not None and status >= 400 else None) or cerr
+    alert = None
+    for l in clines:
+        m = re.match(r"^\* TLSv[\d.]+ \(IN\), TLS alert, [^(]+ \((\d+)\)", l)
+        if m and int(m.group(1)) >= 512:
+            alert = {"from": "server", "description": int(m.group(1)) - 512}
+            break
+    return ver, cr, status, client_error, alert
+
+
+def stacks_server_alert(slines):
+    """server.py's own log of a fatal alert it sent, or None"""
+    a = first(r"^>>> \S+ Alert, fatal \w+ \((\d+)\)", slines, 1)
+    return {"from": "server", "description": int(a)} if a is not None else None
+
+
+def stacks_server_error(slines):
+    err = first(r"^error: (.*)$", slines, 1)
+    if err is None:
+        return None
+    # what differs on every run or build: net/http's client port, the OpenSSL error line's thread
+    # id and source location inside Node's message
+    err = re.sub(r"^(http: TLS handshake error from [^ :]+):\d+:", r"\1:", err)
+    err = re.sub(r"\b[0-9A-F]{8,}:error:", "error:", err)
+    return re.sub(r":\.\./[^:]+:\d+:", ":", err)
+
+
+def analyse_stacks_server(slines, clines):
+    """go-server, node server.js, JsseServer, python server.py (without --pha), curl as the client"""
+    ver, cr, status, client_error, curl_alert = stacks_curl_view(clines)
+    err = stacks_server_error(slines)
+    alert = stacks_server_alert(slines)
+    if alert and curl_alert and alert != curl_alert:
+        sys.exit("alert mismatch: server logged %s, curl %s" % (alert, curl_alert))
+    alert = alert or curl_alert
+    ver = first(r"^(?:TLS established: |request: .* over )TLSv(1\.[23])", slines, 1) or ver
+    ok = any(l.startswith("client certificate verified: ") for l in slines)
+    if not cr:
+        ca = "not_requested"
+    elif err or alert or (status is not None and status in (401, 403)):
+        ca = "failed"
+    elif ok:
+        ca = "succeeded"
+    else:
+        ca = "not_provided"
+    return {"tls_version": ver, "client_auth": ca, "server_error": err,
+            "client_error": client_error, "alert": alert}
+
+
+def analyse_stacks_pha(slines, clines):
+    """python server.py --pha (TLS 1.3 post-handshake auth), openssl s_client -enable_pha -msg:
+    the CertificateRequest is in the client's -msg log after the handshake"""
+    r = analyse_python_smtp(slines, clines)
+    own = stacks_server_alert(slines)
+    if own and r["alert"] != own:
+        sys.exit("alert mismatch: server.py logged %s, s_client %s" % (own, r["alert"]))
+    return r
+
+
+def stacks_client_error(clines):
+    """go-client / JsseClient: (their first "error: ..." line, the alert number it names or None)"""
+    err = first(r"^error: (.*)$", clines, 1)
+    if err is None:
+        return None, None
+    m = re.search(r"remote error: tls: (.*)$", err)
+    if m:
+        return err, GO_ALERTS.get(m.group(1))
+    m = re.search(r"Received fatal alert: (\w+)", err)
+    return err, ALERTS.get(m.group(1)) if m else None
+
+
 def analyse(slines, clines):
     cmd = next((l for l in slines if l.startswith("$ ")), "")
     if cmd.startswith("$ openssl s_server"):
@@ -335,6 +572,8 @@ def analyse(slines, clines):
             client, (err, rcv) = "gnutls-cli", gnutls_cli_error(clines)
         elif "bad_cv_client.py" in ccmd or "tlslite_client.py" in ccmd:
             client, (err, rcv) = "tlslite-ng", tlslite_error(clines)
+        elif ccmd.startswith("$ go-client ") or ccmd.startswith("$ java -cp . JsseClient "):   # make-stacks.sh
+            client, (err, rcv) = "go-client/JsseClient", stacks_client_error(clines)
         if client:
             r["client_error"] = err
             if r["alert"] and r["alert"]["from"] == "server" and rcv is not None and rcv != r["alert"]["description"]:
@@ -351,6 +590,22 @@ def analyse(slines, clines):
     if "http.server" in cmd:
         return "http", {"tls_version": None, "client_auth": "not_requested", "server_error": None,
                         "client_error": None, "alert": None}
+    # make-servers.sh stacks
+    if cmd.startswith("$ apache2 "):
+        return "apache", analyse_apache(slines, clines)
+    if cmd.startswith("$ haproxy "):
+        return "haproxy", analyse_haproxy(slines, clines)
+    if cmd.startswith("$ stunnel4 "):
+        return "stunnel", analyse_stunnel(slines, clines)
+    if cmd.startswith("$ servers/rustls-server "):
+        return "rustls", analyse_rustls_server(slines, clines)
+    # make-stacks.sh stacks
+    if cmd.startswith("$ python3 stacks/python/server.py ") and " --pha" in cmd:
+        return "python-ssl", analyse_stacks_pha(slines, clines)
+    for prefix, kind in (("$ go-server ", "go"), ("$ node stacks/node/server.js ", "node"),
+                         ("$ java -cp . JsseServer ", "jsse"), ("$ python3 stacks/python/server.py ", "python-ssl")):
+        if cmd.startswith(prefix):
+            return kind, analyse_stacks_server(slines, clines)
     sys.exit("unknown server command: %r" % cmd)
 
 
@@ -419,8 +674,15 @@ def main():
         }
         if top.get("resumed"):
             e["resumed"] = True
+        if top.get("late_client_auth"):    # make-servers.sh: Apache <Location> client auth
+            e["late_client_auth"] = top["late_client_auth"]
         if len(conns) > 1:
             e["connections"] = [c for _, c in conns]
+        cut = cut_info(slog)          # make-servers.sh: captures cut short with editcap
+        if cut:
+            visible = cut.pop("outcome_visible")
+            cut["client_auth_in_capture"] = e["client_auth"] if visible else None
+            e["cut"] = cut
         expected[name] = e
     report_disagreements(expected)
     with open(os.path.join(HERE, "expected.json"), "w") as f:

@@ -839,4 +839,6 @@ python3 expected.py
 ONLY="$ONLY" bash "$HERE/make-bad-cv.sh"   # *-bad-certificate-verify: tlslite-ng client (pip), rewrites expected.json
 ONLY="$ONLY" bash "$HERE/make-extra.sh"    # make-extra.sh's captures (README "Extra captures"), rewrites expected.json
 ONLY="$ONLY" bash "$HERE/make-chains.sh"   # make-chains.sh's captures (README "Chain captures"), rewrites expected.json
+ONLY="$ONLY" bash "$HERE/make-stacks.sh"   # Go, Node, JSSE, Python (README "Stack captures"), rewrites expected.json
+ONLY="$ONLY" bash "$HERE/make-servers.sh"  # Apache, haproxy, stunnel, rustls, cut captures (README "Server captures"), rewrites expected.json
 log "done"

@@ -47,6 +47,31 @@ pub fn tls_connections(
     (found, outcome)
 }
 
+/// Every TLS connection diagnosed as `explain` does (each with what the
+/// earlier ones showed: certificates, sessions), in id order.
+pub fn explain_connections(
+    reader: &mut CaptureReader,
+    keylog: Option<KeyLog>,
+) -> (
+    Vec<(ConnectionFacts, crate::diagnose::Diagnosis)>,
+    DriveOutcome,
+) {
+    let mut tcp = TcpReassembler::default();
+    let mut explainer = crate::explain::Explainer::default();
+    let mut found = Vec::new();
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        if f.tls.detected {
+            let d = explainer.explain(&f);
+            found.push((f, d));
+        }
+    })
+    .with_keylog(keylog);
+    let outcome = drive(reader, &mut tcp, &mut analyzer);
+    drop(analyzer);
+    found.sort_by_key(|(f, _)| f.info.id);
+    (found, outcome)
+}
+
 /// The key log in `keylog_path` (if any) merged with the secrets a pcapng
 /// capture file embeds, and the key log's warnings (line numbers only,
 /// never secrets).

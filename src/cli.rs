@@ -287,8 +287,6 @@ fn explain(
     server_ca: &[std::path::PathBuf],
     at: Option<&str>,
 ) -> ExitCode {
-    use crate::diagnose::chain::{SeenClientCert, TrustOptions};
-    use crate::diagnose::diagnose_with;
     let client_ca = match trust_store(ca) {
         Ok(s) => s,
         Err(code) => return code,
@@ -305,13 +303,8 @@ fn explain(
         Some(Some(t)) => Some(t),
         None => None,
     };
-    let trust = TrustOptions {
-        client_ca: client_ca.as_ref(),
-        server_ca: server_ca_store.as_ref(),
-        at,
-        seen_client_certs: &[],
-    };
-    let mut seen: Vec<SeenClientCert> = Vec::new();
+    let mut explainer =
+        crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at);
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
     use std::io::IsTerminal;
 
@@ -351,18 +344,7 @@ fn explain(
             out.put(f.info.id, None, sep);
             return;
         }
-        let opts = TrustOptions {
-            seen_client_certs: &seen,
-            ..trust
-        };
-        let d = diagnose_with(&f, &opts);
-        if seen.len() < 256 {
-            seen.extend(SeenClientCert::from_diagnosis(
-                f.info.id,
-                f.info.client.ip(),
-                &d,
-            ));
-        }
+        let d = explainer.explain(&f);
         any_failed |= d.failed();
         outcomes.push(d.client_auth.outcome);
         let item = match format {

@@ -11,6 +11,7 @@ pub mod analysis;
 pub mod capture;
 pub mod cli;
 pub mod diagnose;
+pub mod explain;
 pub mod net;
 pub mod report;
 pub mod tls;

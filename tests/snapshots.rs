@@ -65,3 +65,13 @@ fn missing_intermediate_with_trust_store() {
         "captures/pki/intermediate.pem"
     ]));
 }
+
+#[test]
+fn tls13_rejected_without_keys() {
+    insta::assert_snapshot!(explain(&["captures/tls13-unknown-ca.pcap"]));
+}
+
+#[test]
+fn tls13_silent_close_without_keys() {
+    insta::assert_snapshot!(explain(&["captures/node-server-tls13-expired.pcap"]));
+}

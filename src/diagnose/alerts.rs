@@ -34,6 +34,7 @@ pub fn suggests(code: u8) -> &'static [&'static str] {
             "certificate-not-yet-valid",
             "missing-client-auth-eku",
             "issuer-not-in-ca-list",
+            "untrusted-issuer",
             "incomplete-chain",
             "client-certificate-empty",
         ],
@@ -42,6 +43,7 @@ pub fn suggests(code: u8) -> &'static [&'static str] {
         45 => &["certificate-expired", "certificate-not-yet-valid"],
         46 => &[
             "issuer-not-in-ca-list",
+            "untrusted-issuer",
             "incomplete-chain",
             "certificate-expired",
             "missing-client-auth-eku",
@@ -50,6 +52,7 @@ pub fn suggests(code: u8) -> &'static [&'static str] {
             "incomplete-chain",
             "unknown-issuer",
             "issuer-not-in-ca-list",
+            "untrusted-issuer",
             "chain-broken",
         ],
         51 => &[

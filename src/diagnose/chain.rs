@@ -26,6 +26,9 @@ pub struct TrustOptions<'a> {
     /// Client certificates sent in other connections of the capture, to
     /// say why a client sent none here.
     pub seen_client_certs: &'a [SeenClientCert],
+    /// Sessions earlier connections of the capture established, to say
+    /// where a resumed one began.
+    pub sessions: Option<&'a super::resumption::SessionRegistry>,
 }
 
 /// A client certificate seen in another connection of the same capture.

@@ -9,6 +9,8 @@
 
 pub mod alerts;
 pub mod chain;
+pub mod infer;
+pub mod resumption;
 pub mod rules;
 
 use crate::tls::messages::{Certificate, CertificateRequest};
@@ -54,6 +56,10 @@ pub struct ClientAuth {
     pub requested: Option<bool>,
     pub certificate_sent: Option<bool>,
     pub outcome: Outcome,
+    /// The verdict was read from record sizes and order (TLS 1.3 without
+    /// keys), not from the messages themselves. Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub inferred: bool,
 }
 
 /// How the handshake itself went, apart from client authentication.
@@ -163,6 +169,13 @@ pub struct Context<'a> {
     pub check_time: Option<i64>,
     /// Client certificates other connections of the capture carried.
     pub seen_client_certs: &'a [chain::SeenClientCert],
+    /// TLS 1.3 without keys: what the record sizes say.
+    pub inferred: Option<infer::Inference>,
+    /// Whether the sessions of the capture's earlier connections are
+    /// known (the whole capture is being explained).
+    pub sessions_known: bool,
+    /// The earlier connection whose session this one resumed.
+    pub resumed_from: Option<&'a resumption::SessionOrigin>,
 }
 
 impl<'a> Context<'a> {
@@ -197,7 +210,7 @@ impl<'a> Context<'a> {
             .or_else(|| server_cert.map(|c| c.record.ts.secs))
             .or_else(|| hs.server_hello().map(|s| s.record.ts.secs))
             .filter(|t| *t > 0);
-        Context {
+        let mut ctx = Context {
             facts,
             hs,
             request,
@@ -209,7 +222,20 @@ impl<'a> Context<'a> {
             tls13_hidden,
             check_time,
             seen_client_certs: &[],
-        }
+            inferred: None,
+            sessions_known: false,
+            resumed_from: None,
+        };
+        ctx.inferred = infer::tls13_without_keys(&ctx);
+        ctx
+    }
+
+    /// The outcome the record sizes decided, if they did.
+    pub fn inferred_outcome(&self) -> Option<Outcome> {
+        self.inferred
+            .as_ref()
+            .map(|i| i.outcome)
+            .filter(|o| *o != Outcome::Unknown)
     }
 
     pub fn alerts(&self) -> &'a [AlertEntry] {
@@ -300,6 +326,10 @@ pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -
         ctx.check_time = Some(at);
     }
     ctx.seen_client_certs = trust.seen_client_certs;
+    if let Some(sessions) = trust.sessions {
+        ctx.sessions_known = true;
+        ctx.resumed_from = sessions.origin_of(&ctx.hs);
+    }
     let mut findings: Vec<Finding> = Vec::new();
     for rule in rules::ALL {
         findings.extend((rule.check)(&ctx));
@@ -307,8 +337,14 @@ pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -
     let (path_findings, client_path, server_path) = chain::trust_paths(&ctx, trust);
     chain::merge_path_findings(&mut findings, path_findings);
     let client_auth = rules::verdict(&ctx, &findings);
-    if client_auth.outcome == Outcome::Succeeded {
+    if client_auth.outcome == Outcome::Succeeded
+        && ctx.inferred.is_none()
+        && ctx.resumed_from.is_none()
+    {
         findings.push(rules::client_auth_succeeded(&ctx));
+    }
+    if client_auth.outcome == Outcome::Unknown {
+        findings.extend(rules::verification_deferred(&ctx, &findings));
     }
     let handshake = rules::handshake_outcome(&ctx);
     rules::order(&ctx, client_auth, &mut findings);

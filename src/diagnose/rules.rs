@@ -29,6 +29,10 @@ pub const ALL: &[Rule] = &[
         check: handshake_encrypted,
     },
     Rule {
+        name: "record_sizes",
+        check: record_sizes,
+    },
+    Rule {
         name: "client_auth_not_requested",
         check: client_auth_not_requested,
     },
@@ -43,6 +47,10 @@ pub const ALL: &[Rule] = &[
     Rule {
         name: "issuer_not_in_ca_list",
         check: issuer_not_in_ca_list,
+    },
+    Rule {
+        name: "untrusted_issuer",
+        check: untrusted_issuer,
     },
     Rule {
         name: "ca_list_empty",
@@ -167,8 +175,9 @@ fn server_alert_code(ctx: &Context<'_>) -> Option<u8> {
 }
 
 /// The request was answered by a closing connection: the server reset or
-/// closed right after the client's certificate flight, without sending
-/// application data or (TLS 1.2) its Finished.
+/// closed right after the client's certificate flight, before the client
+/// closed, without sending anything (no alert, ticket, data or, in TLS
+/// 1.0–1.2, its Finished). Node's https server refuses this way.
 fn closed_after_client_flight(ctx: &Context<'_>) -> Option<u64> {
     let flight = ctx.client_flight_frame()?;
     let server_after = ctx
@@ -176,14 +185,43 @@ fn closed_after_client_flight(ctx: &Context<'_>) -> Option<u64> {
         .tls
         .ladder
         .iter()
-        .filter(|l| l.from == Side::Server && l.frame > flight)
-        .count();
-    let ended = !matches!(ctx.facts.tcp.end, crate::net::tcp::ConnEnd::Open);
-    if ended && server_after == 0 && !ctx.handshake_completed() {
-        Some(ctx.facts.tcp.last_frame)
-    } else {
-        None
+        .any(|l| l.from == Side::Server && l.frame > flight);
+    if server_after {
+        return None;
     }
+    let [client_close, server_close] = ctx.facts.tcp.detail.closes;
+    match server_close.filter(|c| c.frame >= flight) {
+        Some(s) if client_close.is_none_or(|c| c.frame > s.frame) => Some(s.frame),
+        // Only the client's close is seen (a capture that stops at the
+        // client's FIN, or a client that gave up): as before, a connection
+        // that ended with nothing from the server after the flight, in
+        // TLS 1.0–1.2 where the server's Finished would have followed.
+        None if !ctx.hs.is_tls13()
+            && client_close.is_none()
+            && !matches!(ctx.facts.tcp.end, crate::net::tcp::ConnEnd::Open)
+            && !ctx.handshake_completed() =>
+        {
+            Some(ctx.facts.tcp.last_frame)
+        }
+        _ => None,
+    }
+}
+
+/// Positive evidence that the server accepted the client's flight: a
+/// record from the server after it that is not an alert. In TLS 1.0–1.2
+/// that is its ChangeCipherSpec and Finished (or a NewSessionTicket before
+/// them): the server judges the client's certificate before it finishes
+/// (RFC 5246 §7.4.6). In TLS 1.3 the client finishes first, so only what
+/// comes after its Finished counts: session tickets, data, or a later
+/// request (RFC 8446 §4.4.2.4, §4.6.1). The frame of that record.
+fn server_went_on(ctx: &Context<'_>) -> Option<u64> {
+    let flight = ctx.client_flight_frame()?;
+    ctx.facts
+        .tls
+        .ladder
+        .iter()
+        .find(|l| l.from == Side::Server && l.frame > flight && l.kind != "alert")
+        .map(|l| l.frame)
 }
 
 /// Whether the server refused the client: a fatal alert, a close right
@@ -253,7 +291,7 @@ fn keys_wrong(ctx: &Context<'_>) -> Vec<Finding> {
 /// Certificate and CertificateVerify, and the server's alerts cannot be seen
 /// without the traffic secrets.
 fn handshake_encrypted(ctx: &Context<'_>) -> Vec<Finding> {
-    if !ctx.tls13_hidden {
+    if !ctx.tls13_hidden || ctx.inferred_outcome().is_some() {
         return vec![];
     }
     let sh = ctx.hs.server_hello().map(|s| s.frame);
@@ -275,6 +313,10 @@ fn handshake_encrypted(ctx: &Context<'_>) -> Vec<Finding> {
             "client_hello.post_handshake_auth",
             "offered: the server may ask for a certificate after the handshake",
         );
+    }
+    // What the record sizes do show.
+    for e in ctx.inferred.iter().flat_map(|i| &i.known) {
+        f = f.evidence(e.frame, &e.field, e.value.clone());
     }
     match ctx.facts.tls.key_status {
         KeyStatus::NoSecrets => {
@@ -299,6 +341,17 @@ fn handshake_encrypted(ctx: &Context<'_>) -> Vec<Finding> {
         KeyStatus::Keys | KeyStatus::NoKeyLog => {}
     }
     vec![f]
+}
+
+/// The findings the record sizes support in TLS 1.3 without keys (see
+/// [`super::infer`]): the client's second flight shows whether a
+/// certificate was asked for and sent, the server's next record whether it
+/// was accepted.
+fn record_sizes(ctx: &Context<'_>) -> Vec<Finding> {
+    ctx.inferred
+        .as_ref()
+        .map(|i| i.findings.clone())
+        .unwrap_or_default()
 }
 
 /// `client-auth-not-requested`: client authentication happens only if the
@@ -576,6 +629,52 @@ fn issuer_not_in_ca_list(ctx: &Context<'_>) -> Vec<Finding> {
 /// §7.4.4: "any certificate … is acceptable"); Windows servers do this by
 /// default since Server 2012 (SendTrustedIssuerList=0), leaving the client
 /// to guess which certificate to send.
+/// `untrusted-issuer`: the server refused the client's chain as untrusted
+/// (unknown_ca, or the catch-all bad_certificate / certificate_unknown of
+/// Go and Java when the chain is in date), and its CertificateRequest named
+/// no CA to compare the chain with (Windows' default, `openssl s_server
+/// -no_ca_names`, Python's `ssl`, a Go server without ClientCAs in the
+/// request): the server does not trust the CA the chain ends at. RFC 8446
+/// §6.2: unknown_ca means "the CA certificate could not be located or
+/// could not be matched with a known trust anchor".
+fn untrusted_issuer(ctx: &Context<'_>) -> Vec<Finding> {
+    let Some(cr) = ctx.request else {
+        return vec![];
+    };
+    if !cr.value.certificate_authorities().is_empty() || ctx.client_chain.is_empty() {
+        return vec![];
+    }
+    let Some(alert) = server_rejection_alert(ctx).filter(|a| !a.encrypted) else {
+        return vec![];
+    };
+    let in_date = |c: &CertInfo| {
+        ctx.check_time
+            .is_none_or(|t| c.not_before_unix <= t && t <= c.not_after_unix)
+    };
+    let trust_alert = match alert.description {
+        48 => true,
+        42 | 46 => ctx.client_chain.iter().all(in_date),
+        _ => false,
+    };
+    if !trust_alert {
+        return vec![];
+    }
+    let top = path_top(&ctx.client_chain)
+        .map(|c| c.issuer.clone())
+        .unwrap_or_default();
+    let issuers: Vec<String> = ctx.client_chain.iter().map(|c| c.issuer.clone()).collect();
+    vec![Finding::new(
+        "untrusted-issuer",
+        Severity::Error,
+        format!("The server does not trust \"{top}\", the CA the client's chain ends at: it refused the certificate with {}, and its CertificateRequest named no CAs, so the client could not know.", alert_label(alert)),
+    )
+    .evidence(Some(cr.frame), "certificate_request CA names", "none")
+    .evidence(client_cert_frame(ctx), "client chain issuers", issuers.join("; "))
+    .evidence(Some(alert.frame), "server's alert", alert_label(alert))
+    .inferred()
+    .fix(format!("Add \"{top}\" (or the root above it) to the server's trust store (nginx ssl_client_certificate, Apache SSLCACertificateFile, Go tls.Config.ClientCAs, Java's truststore, Python load_verify_locations), or give the client a certificate from a CA the server trusts. Making the server list its CAs in the request lets clients choose the right certificate."))]
+}
+
 fn ca_list_empty(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(cr) = ctx.request else {
         return vec![];
@@ -921,7 +1020,7 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
         .evidence(first, "server's first response line (decrypted excerpt)", line)
         .fix("nginx: with `ssl_verify_client on` the handshake always completes; read the error log for the verify result. Give the client a valid certificate from the CA in ssl_client_certificate.")];
     }
-    if !ctx.hs.is_tls13() {
+    if !ctx.hs.is_tls13() || ctx.inferred.is_some() {
         return vec![];
     }
     let ladder = &ctx.facts.tls.ladder;
@@ -1035,13 +1134,45 @@ fn resumed_session(ctx: &Context<'_>) -> Vec<Finding> {
         crate::tls::summary::Resumption::SessionTicket => "session ticket",
         crate::tls::summary::Resumption::Psk => "pre-shared key (TLS 1.3 ticket)",
     };
-    vec![Finding::new(
-        "resumed-session",
-        Severity::Info,
-        format!("The session was resumed ({how}): no certificates were exchanged; the client was authenticated in an earlier connection."),
-    )
-    .evidence(ctx.hs.server_hello().map(|s| s.frame), "server_hello", format!("resumed by {how}"))
-    .fix("To see the client certificate, capture the connection that first established the session, or disable resumption while debugging.")]
+    let sh = ctx.hs.server_hello().map(|s| s.frame);
+    let f = match ctx.resumed_from {
+        Some(o) => {
+            let who = o
+                .client_subject
+                .as_ref()
+                .map_or("the client".to_string(), |s| format!("\"{s}\""));
+            let what = match o.client_auth.outcome {
+                Outcome::Succeeded => format!("{who} authenticated with its certificate"),
+                Outcome::Failed => format!("client authentication failed for {who}"),
+                Outcome::NotRequested => "no client certificate was asked for".to_string(),
+                Outcome::NotProvided => "the client sent no certificate and the server went on".to_string(),
+                Outcome::Unknown => "the verdict on the client could not be told".to_string(),
+            };
+            Finding::new(
+                "resumed-session",
+                Severity::Info,
+                format!("The session was resumed ({how}) from connection {}, where {what}: no certificates are exchanged on resumption, so that connection's verdict holds for this one.", o.connection),
+            )
+            .evidence(sh, "server_hello", format!("resumed by {how}"))
+            .evidence(None, "session established in", format!("connection {} ({})", o.connection, o.client_auth.outcome.as_str()))
+            .fix(if o.client_auth.outcome == Outcome::Succeeded {
+                "Nothing to fix."
+            } else {
+                "See the diagnosis of the connection that established the session."
+            })
+        }
+        None => Finding::new(
+            "resumed-session",
+            Severity::Info,
+            format!(
+                "The session was resumed ({how}): no certificates were exchanged; the client was authenticated, or not, in the connection that established the session{}.",
+                if ctx.sessions_known { ", which is not in this capture" } else { "" }
+            ),
+        )
+        .evidence(sh, "server_hello", format!("resumed by {how}"))
+        .fix("To see the client certificate, capture the connection that first established the session, or disable resumption while debugging."),
+    };
+    vec![f]
 }
 
 /// `capture-incomplete`: bytes missing from the capture (TCP gaps, snaplen
@@ -1066,7 +1197,14 @@ fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
         && ctx.alerts().is_empty()
         && matches!(ctx.facts.tcp.end, crate::net::tcp::ConnEnd::Open)
         && !ctx.tls13_hidden;
-    if issues.is_empty() && !no_hello && !no_end {
+    // The client's certificate flight is the last thing captured: the
+    // server's answer, which decides, is not there.
+    let no_answer = matches!(ctx.facts.tcp.end, crate::net::tcp::ConnEnd::Open)
+        && ctx.client_cert.is_some()
+        && closed_after_client_flight(ctx).is_none()
+        && server_went_on(ctx).is_none()
+        && server_rejection_alert(ctx).is_none();
+    if issues.is_empty() && !no_hello && !no_end && !no_answer {
         return vec![];
     }
     let mut f = Finding::new(
@@ -1089,6 +1227,12 @@ fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
             Some(ctx.facts.tcp.last_frame),
             "end",
             "the capture ends before the handshake does",
+        );
+    } else if no_answer {
+        f = f.evidence(
+            Some(ctx.facts.tcp.last_frame),
+            "end",
+            "the capture ends after the client's certificate, before the server's answer",
         );
     }
     vec![f.fix("Capture from before the connection starts until after it ends, with a full snaplen (tcpdump -s 0), on the host itself rather than a lossy span port.")]
@@ -1392,12 +1536,90 @@ pub fn client_auth_succeeded(ctx: &Context<'_>) -> Finding {
             format!("{scheme}, {verdict}"),
         );
     }
+    if let Some(frame) = server_went_on(ctx) {
+        let next = ctx
+            .facts
+            .tls
+            .ladder
+            .iter()
+            .find(|l| l.frame == frame && l.from == Side::Server)
+            .map_or("a record", |l| l.kind.as_str());
+        f = f.evidence(
+            Some(frame),
+            "server after the client's flight",
+            format!("{next}: it went on"),
+        );
+        // TLS 1.0–1.2: the ChangeCipherSpec says the server accepted; its
+        // Finished, which would confirm it, is not in the capture.
+        let finished = ctx
+            .facts
+            .tls
+            .ladder
+            .iter()
+            .any(|l| l.from == Side::Server && l.frame >= frame && l.kind == "finished");
+        if !ctx.hs.is_tls13() && !finished {
+            f = f
+                .evidence(
+                    None,
+                    "server finished",
+                    "not in the capture: the server's ChangeCipherSpec is the evidence",
+                )
+                .inferred();
+        }
+    }
     f.fix("Nothing to fix.")
 }
 
 // ---------------------------------------------------------------------------
 // Verdict and order
 // ---------------------------------------------------------------------------
+
+/// Chain and signature problems a server that verifies client
+/// certificates in the handshake refuses (RFC 5280 §6, RFC 8446 §4.4.3).
+const REFUSED_IN_HANDSHAKE: &[&str] = &[
+    "certificate-verify-invalid",
+    "certificate-revoked",
+    "chain-signature-invalid",
+    "incomplete-chain",
+    "unknown-issuer",
+    "issuer-not-in-ca-list",
+    "certificate-expired",
+    "certificate-not-yet-valid",
+    "missing-client-auth-eku",
+    "key-usage-forbids-signature",
+    "issuer-not-a-ca",
+];
+
+/// `verification-deferred`: the server went on after a certificate it
+/// would have refused had it verified it in the handshake (an unknown
+/// issuer, expiry, a wrong EKU): it asks for the certificate without
+/// enforcing it (nginx `ssl_verify_client optional_no_ca`, haproxy `verify
+/// optional` with `ca-ignore-err`, Node with `rejectUnauthorized: false`)
+/// and leaves the decision to the application, whose answer is encrypted.
+/// Without that answer the verdict is unknown, not `succeeded`.
+pub fn verification_deferred(ctx: &Context<'_>, findings: &[Finding]) -> Option<Finding> {
+    if ctx.facts.tls.app_first_line[Side::Server.index()].is_some() {
+        return None;
+    }
+    let went_on = server_went_on(ctx)?;
+    let problem = findings
+        .iter()
+        .find(|f| f.severity == Severity::Error && REFUSED_IN_HANDSHAKE.contains(&f.code))?;
+    Some(
+        Finding::new(
+            "verification-deferred",
+            Severity::Warning,
+            format!(
+                "The server went on after a client certificate it would have refused in the handshake ({}): it asks for certificates without enforcing them there, and leaves the decision to the application, whose answer is encrypted. Whether the application accepted the client is not visible.",
+                problem.code
+            ),
+        )
+        .evidence(Some(went_on), "server after the client's flight", "went on (no alert)")
+        .evidence(problem.frames.first().copied(), "chain problem", problem.summary.clone())
+        .inferred()
+        .fix("Decrypt with the key log (--keylog) to read the application's answer (an HTTP 403 or 400 is a refusal). If the server is meant to enforce client certificates, make it verify in the handshake: haproxy `verify required` without ca-ignore-err, nginx `ssl_verify_client on`, Node `rejectUnauthorized: true`."),
+    )
+}
 
 /// Alerts a server sends only about a client certificate it asked for.
 fn client_cert_alert(code: u8) -> bool {
@@ -1407,6 +1629,21 @@ fn client_cert_alert(code: u8) -> bool {
 /// Decides `client_auth` from the evidence, in order: was a certificate
 /// asked for, was one sent, did a rejection follow.
 pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
+    // A resumed session carries the verdict of the connection that
+    // established it, unless a certificate is asked for again later.
+    if let Some(o) = ctx.resumed_from {
+        if ctx.hs.later_certificate_requests().is_empty() && ctx.inferred_outcome().is_none() {
+            return o.client_auth;
+        }
+    }
+    if let Some(inf) = &ctx.inferred {
+        return ClientAuth {
+            requested: inf.requested,
+            certificate_sent: inf.certificate_sent,
+            outcome: inf.outcome,
+            inferred: inf.outcome != Outcome::Unknown,
+        };
+    }
     let later = !ctx.hs.later_certificate_requests().is_empty();
     let requested = if ctx.request.is_some() || later {
         Some(true)
@@ -1446,7 +1683,7 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
         (Some(true), Some(false)) => {
             if rejected {
                 Outcome::Failed
-            } else if ctx.handshake_completed() {
+            } else if server_went_on(ctx).is_some() {
                 Outcome::NotProvided
             } else {
                 Outcome::Unknown
@@ -1456,7 +1693,10 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
             let cv = ctx.hs.certificate_verify(Some(Side::Client)).is_some();
             if rejected {
                 Outcome::Failed
-            } else if cv && ctx.handshake_completed() {
+            } else if cv
+                && server_went_on(ctx).is_some()
+                && verification_deferred(ctx, findings).is_none()
+            {
                 Outcome::Succeeded
             } else {
                 Outcome::Unknown
@@ -1474,6 +1714,7 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
         requested,
         certificate_sent,
         outcome,
+        inferred: false,
     }
 }
 
@@ -1507,6 +1748,7 @@ fn cause_rank(code: &str) -> i32 {
         "incomplete-chain",
         "unknown-issuer",
         "issuer-not-in-ca-list",
+        "untrusted-issuer",
         "certificate-expired",
         "certificate-not-yet-valid",
         "missing-client-auth-eku",
@@ -1538,7 +1780,14 @@ fn cause_rank(code: &str) -> i32 {
 pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
     let alert = server_alert_code(ctx);
     let suggested = alert.map(alerts::suggests).unwrap_or(&[]);
+    let inferred = ctx.inferred.as_ref().and_then(|i| i.decisive_code());
     let decisive_rank = |f: &Finding| -> i32 {
+        if inferred == Some(f.code) && !f.observed {
+            return -1100;
+        }
+        if f.code == "resumed-session" && ctx.resumed_from.is_some() {
+            return -1000;
+        }
         let mut r = cause_rank(f.code);
         if suggested.contains(&f.code) {
             r -= 100;
@@ -1549,7 +1798,8 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
             Outcome::Unknown if f.code == "handshake-encrypted" => -900,
             // Missing bytes hide the handshake whatever the keys.
             Outcome::Unknown if f.code == "capture-incomplete" => -950,
-            Outcome::Unknown if f.code == "resumed-session" => -850,
+            Outcome::Unknown if f.code == "resumed-session" => -920,
+            Outcome::Unknown if f.code == "verification-deferred" => -930,
             Outcome::Unknown if f.code == "renegotiation-client-auth" => -840,
             _ => r,
         }

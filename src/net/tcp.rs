@@ -145,6 +145,17 @@ pub struct ConnDetail {
     pub first_ts: Timestamp,
     pub last_ts: Timestamp,
     pub role_source: Option<RoleSource>,
+    /// The first FIN or RST each side (client, server) sent: who closed
+    /// first tells a refusal from a client that gave up.
+    pub closes: [Option<CloseEvent>; 2],
+}
+
+/// A side's first FIN or RST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CloseEvent {
+    pub frame: u64,
+    pub ts: Timestamp,
+    pub rst: bool,
 }
 
 /// Receives what the reassembler produces. `on_open` comes before any other
@@ -458,6 +469,16 @@ impl Conn {
             Direction::ServerToClient
         };
 
+        if seg.flags.rst || seg.flags.fin {
+            let close = &mut self.detail.closes[dir.index()];
+            if close.is_none() {
+                *close = Some(CloseEvent {
+                    frame: seg.frame,
+                    ts: seg.ts,
+                    rst: seg.flags.rst,
+                });
+            }
+        }
         if seg.flags.rst {
             self.rst = true;
             self.ensure_open(h);

@@ -198,6 +198,16 @@ impl Style {
 }
 
 fn verdict_sentence(d: &Diagnosis) -> &'static str {
+    let resumed = d
+        .findings
+        .first()
+        .is_some_and(|f| f.code == "resumed-session");
+    if resumed && d.client_auth.outcome != Outcome::Unknown {
+        return "the session was resumed from an earlier connection of the capture, whose verdict holds for this one";
+    }
+    if d.client_auth.inferred && d.client_auth.outcome == Outcome::Succeeded {
+        return "the server asked for a client certificate, the client sent one, and the server went on with the connection";
+    }
     match d.client_auth.outcome {
         Outcome::Succeeded => "the server asked for a client certificate, the client sent one and proved its key, and the server accepted it",
         Outcome::Failed => "the server asked for a client certificate and refused the connection",
@@ -304,9 +314,12 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
     let mut out = String::new();
     out.push_str(&style.bold(&super::Headline::new(f).title(false)));
     out.push('\n');
+    // A verdict read from record sizes says so before anything else.
+    let inferred = d.client_auth.inferred;
     out.push_str(&format!(
-        "  Client certificate authentication: {} — {}.\n",
+        "  Client certificate authentication: {}{} — {}.\n",
         style.outcome(d.client_auth.outcome),
+        if inferred { " (inferred)" } else { "" },
         verdict_sentence(d)
     ));
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {

@@ -524,6 +524,10 @@ pub struct ClientHello {
     pub has_pre_shared_key: bool,
     /// Number of identities in `pre_shared_key`.
     pub psk_identities: usize,
+    /// [`ticket_id`] of each `pre_shared_key` identity (the first 16),
+    /// to find the connection whose NewSessionTicket issued it.
+    #[serde(skip)]
+    pub psk_identity_ids: Vec<u64>,
     /// `early_data` (42) is present (0-RTT offered).
     pub early_data: bool,
     /// `post_handshake_auth` (49) is present: the client accepts a
@@ -806,6 +810,9 @@ pub enum NewSessionTicket {
     Tls12 {
         lifetime_hint: u32,
         ticket_len: usize,
+        /// [`ticket_id`] of the ticket.
+        #[serde(skip)]
+        ticket_id: u64,
     },
     /// RFC 8446 §4.6.1.
     Tls13 {
@@ -814,6 +821,9 @@ pub enum NewSessionTicket {
         #[serde(serialize_with = "hex::bytes")]
         nonce: Vec<u8>,
         ticket_len: usize,
+        /// [`ticket_id`] of the ticket.
+        #[serde(skip)]
+        ticket_id: u64,
         extensions: Vec<Extension>,
         /// `early_data` (42) `max_early_data_size`, if present.
         max_early_data_size: Option<u32>,
@@ -1377,7 +1387,10 @@ fn parse_client_hello(body: &[u8]) -> Result<ClientHello> {
                 decode_ext(d, base, MSG, t, |r| {
                     let mut ids = r.vec16("identities")?;
                     while !ids.is_empty() {
-                        ids.vec16("identity")?;
+                        let mut identity = ids.vec16("identity")?;
+                        if ch.psk_identity_ids.len() < 16 {
+                            ch.psk_identity_ids.push(ticket_id(identity.rest()));
+                        }
                         ids.u32("obfuscated_ticket_age")?;
                         ch.psk_identities += 1;
                     }
@@ -1823,15 +1836,26 @@ fn parse_server_key_exchange(body: &[u8], version: Option<u16>) -> HandshakeMess
 
 const NEW_SESSION_TICKET: &str = "new_session_ticket";
 
+/// A short identity for a session ticket (or PSK identity), so that a
+/// resumption can be matched to the NewSessionTicket that issued it
+/// without keeping tickets: a fixed-key SipHash of the bytes.
+pub fn ticket_id(ticket: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    ticket.hash(&mut h);
+    h.finish()
+}
+
 /// RFC 5077: `uint32 ticket_lifetime_hint; opaque ticket<0..2^16-1>`.
 fn parse_nst12(body: &[u8]) -> Result<NewSessionTicket> {
     let mut r = Reader::new(body, NEW_SESSION_TICKET);
     let lifetime_hint = r.u32("ticket_lifetime_hint")?;
-    let ticket_len = r.vec16("ticket")?.remaining();
+    let ticket = r.vec16("ticket")?.rest();
     r.finish("ticket")?;
     Ok(NewSessionTicket::Tls12 {
         lifetime_hint,
-        ticket_len,
+        ticket_len: ticket.len(),
+        ticket_id: ticket_id(ticket),
     })
 }
 
@@ -1841,7 +1865,8 @@ fn parse_nst13(body: &[u8]) -> Result<NewSessionTicket> {
     let lifetime = r.u32("ticket_lifetime")?;
     let age_add = r.u32("ticket_age_add")?;
     let nonce = r.vec8("ticket_nonce")?.rest().to_vec();
-    let ticket_len = r.vec16("ticket")?.remaining();
+    let ticket = r.vec16("ticket")?.rest();
+    let (ticket_len, ticket_id) = (ticket.len(), ticket_id(ticket));
     let block_start = r.offset() + 2;
     let extensions = parse_extension_list(&mut r, "extensions")?;
     r.finish("extensions")?;
@@ -1863,6 +1888,7 @@ fn parse_nst13(body: &[u8]) -> Result<NewSessionTicket> {
         age_add,
         nonce,
         ticket_len,
+        ticket_id,
         extensions,
         max_early_data_size,
     })

@@ -13,6 +13,7 @@ pub mod messages;
 pub mod names;
 pub mod stream;
 pub mod summary;
+pub mod traffic;
 
 use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler};
 use keylog::KeyLog;

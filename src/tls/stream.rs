@@ -250,6 +250,8 @@ pub struct TlsConnection {
     /// Index into `handshakes` where the current handshake's transcript
     /// starts (its ClientHello).
     pub transcript_start: usize,
+    /// Every record's side, type, length, frame and time (the first ones).
+    pub records: super::traffic::RecordLog,
 }
 
 impl TlsConnection {
@@ -731,6 +733,14 @@ impl TlsTracker {
         // switched keys).
         let clear_alert = content == 21 && matches!(body, [1 | 2, _]);
         let sealed = !clear_alert && content != 20 && (encrypted || content == 21 || content == 23);
+        self.conn.records.push(super::traffic::WireRecord {
+            from: side,
+            content_type: content,
+            length: body.len() as u32,
+            frame,
+            ts,
+            sealed,
+        });
         if sealed {
             match self.try_decrypt(side, rec, frame) {
                 Some(pt) => self.plaintext(side, pt, body.len(), frame, ts),

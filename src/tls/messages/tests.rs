@@ -496,13 +496,19 @@ fn real_tls12_messages() {
         parse(data!("tls12_client_key_exchange"), TLS12),
         HandshakeMessage::ClientKeyExchange { len: 33 }
     );
-    assert_eq!(
-        parse(data!("tls12_new_session_ticket"), TLS12),
-        HandshakeMessage::NewSessionTicket(NewSessionTicket::Tls12 {
-            lifetime_hint: 7200,
-            ticket_len: 176
-        })
-    );
+    let HandshakeMessage::NewSessionTicket(NewSessionTicket::Tls12 {
+        lifetime_hint,
+        ticket_len,
+        ticket_id: id,
+    }) = parse(data!("tls12_new_session_ticket"), TLS12)
+    else {
+        panic!("not a TLS 1.2 NewSessionTicket");
+    };
+    assert_eq!((lifetime_hint, ticket_len), (7200, 176));
+    // The ticket is the message's last 176 bytes: its id names it.
+    let (_, body) = msg(data!("tls12_new_session_ticket"));
+    assert_eq!(id, ticket_id(&body[body.len() - 176..]));
+    assert_ne!(id, ticket_id(&body[body.len() - 175..]));
 }
 
 #[test]

@@ -1,0 +1,3 @@
+module tlstrace/captures/stacks
+
+go 1.19
