@@ -169,7 +169,8 @@ pub struct Context<'a> {
     pub check_time: Option<i64>,
     /// Client certificates other connections of the capture carried.
     pub seen_client_certs: &'a [chain::SeenClientCert],
-    /// TLS 1.3 without keys: what the record sizes say.
+    /// Without keys (TLS 1.3, or a TLS 1.2 renegotiation): what the
+    /// record sizes say.
     pub inferred: Option<infer::Inference>,
     /// Whether the sessions of the capture's earlier connections are
     /// known (the whole capture is being explained).
@@ -226,7 +227,7 @@ impl<'a> Context<'a> {
             sessions_known: false,
             resumed_from: None,
         };
-        ctx.inferred = infer::tls13_without_keys(&ctx);
+        ctx.inferred = infer::without_keys(&ctx);
         ctx
     }
 

@@ -1076,7 +1076,9 @@ fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
 
 /// Encrypted handshake records after application data (TLS 1.0–1.2): a
 /// renegotiation the capture cannot show.
-fn unreadable_renegotiation<'a>(ctx: &Context<'a>) -> Option<&'a crate::tls::stream::LadderEntry> {
+pub fn unreadable_renegotiation<'a>(
+    ctx: &Context<'a>,
+) -> Option<&'a crate::tls::stream::LadderEntry> {
     if ctx.hs.is_tls13() {
         return None;
     }

@@ -1,2 +1,343 @@
-//! Tests of `diagnose/infer.rs` on crafted record sequences (the real
-//! captures are in tests/captures.rs).
+//! Tests of `diagnose/infer.rs` on crafted record sequences: each packing,
+//! padding and answer. The real captures are in tests/captures.rs.
+
+use super::*;
+use crate::capture::Timestamp;
+
+/// A record: side, length, frame; the time is the frame in milliseconds.
+fn rec(from: Side, length: u32, frame: u64) -> WireRecord {
+    WireRecord {
+        from,
+        content_type: 23,
+        length,
+        frame,
+        ts: Timestamp::new(0, (frame as u32) * 1_000_000),
+        sealed: true,
+    }
+}
+
+const C: Side = Side::Client;
+const S: Side = Side::Server;
+
+fn close(frame: u64, secs: i64) -> Option<CloseEvent> {
+    Some(CloseEvent {
+        frame,
+        ts: Timestamp::new(secs, (frame as u32) * 1_000_000),
+        rst: false,
+    })
+}
+
+/// A view of `records` under TLS_AES_256_GCM_SHA384 (Finished 69, empty
+/// Certificate 25, alert 19), the server's padding measured as the code
+/// measures it.
+fn view(records: &[WireRecord], closes: [Option<CloseEvent>; 2]) -> View<'_> {
+    let sizes = SealedSizes::for_tls13_suite(0x1302).expect("suite");
+    let recs: Vec<&WireRecord> = records.iter().collect();
+    let flight_len = recs.iter().position(|r| r.from == C).unwrap_or(recs.len());
+    let pad = recs[..flight_len].iter().rev().find_map(|r| {
+        KNOWN_PADDINGS
+            .into_iter()
+            .find(|&p| r.length as usize == sizes.padded(p).finished())
+    });
+    View {
+        recs,
+        client: sizes,
+        server: sizes.padded(pad.unwrap_or(0)),
+        server_measured: pad.is_some(),
+        hash_name: "SHA-384",
+        closes,
+    }
+}
+
+fn openssl_server_flight() -> Vec<WireRecord> {
+    vec![
+        rec(S, 23, 6),
+        rec(S, 132, 6),
+        rec(S, 1841, 6),
+        rec(S, 281, 6),
+        rec(S, 69, 6),
+    ]
+}
+
+/// The flight, read with the known paddings, and the answer to it.
+fn read(records: &[WireRecord], closes: [Option<CloseEvent>; 2]) -> (Flight, Option<Answer>) {
+    let v = view(records, closes);
+    let (flight, sizes) = client_flight_padded(&v, 0, true).expect("a client flight");
+    let v = View { client: sizes, ..v };
+    let answer = flight_span(&flight).map(|(start, last)| server_answer(&v, start, last));
+    (flight, answer)
+}
+
+#[test]
+fn one_record_per_message_with_a_certificate() {
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1798, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+        rec(S, 1146, 9),
+    ]);
+    let (flight, answer) = read(&r, [None, None]);
+    assert!(
+        matches!(flight, Flight::WithCertificate { packed: false, .. }),
+        "{flight:?}"
+    );
+    assert!(matches!(answer, Some(Answer::WentOn { .. })), "{answer:?}");
+}
+
+#[test]
+fn finished_alone_means_no_request() {
+    let mut r = openssl_server_flight();
+    r.extend([rec(C, 69, 8), rec(S, 250, 9)]);
+    assert!(matches!(
+        read(&r, [None, None]).0,
+        Flight::FinishedOnly { .. }
+    ));
+}
+
+#[test]
+fn an_empty_certificate_alone_or_packed_with_finished() {
+    let mut r = openssl_server_flight();
+    r.extend([rec(C, 25, 8), rec(C, 69, 8), rec(S, 19, 9)]);
+    let (flight, answer) = read(&r, [None, close(10, 0)]);
+    assert!(
+        matches!(flight, Flight::EmptyCertificate { .. }),
+        "{flight:?}"
+    );
+    assert!(matches!(answer, Some(Answer::Alert { .. })), "{answer:?}");
+    // 8 + 52 (Finished, SHA-384) + 1 + 16 = 77 in one record.
+    let mut r = openssl_server_flight();
+    r.extend([rec(C, 77, 8), rec(S, 298, 9)]);
+    let (flight, answer) = read(&r, [None, None]);
+    assert!(
+        matches!(flight, Flight::EmptyCertificate { .. }),
+        "{flight:?}"
+    );
+    assert!(matches!(answer, Some(Answer::WentOn { .. })), "{answer:?}");
+}
+
+#[test]
+fn a_packed_certificate_flight_is_read_only_from_a_client_shown_not_to_pad() {
+    // Certificate + CertificateVerify + Finished in one record, and the
+    // client's close_notify is exactly 19 bytes: it does not pad.
+    let mut r = openssl_server_flight();
+    r.extend([rec(C, 2100, 8), rec(S, 1146, 9), rec(C, 19, 12)]);
+    let (flight, _) = read(&r, [None, None]);
+    assert!(
+        matches!(flight, Flight::WithCertificate { packed: true, .. }),
+        "{flight:?}"
+    );
+    // Without that evidence the same record is not read.
+    let mut r = openssl_server_flight();
+    r.extend([rec(C, 2100, 8), rec(S, 1146, 9)]);
+    let (flight, answer) = read(&r, [None, None]);
+    assert!(matches!(flight, Flight::Unrecognised { .. }), "{flight:?}");
+    assert!(answer.is_none());
+}
+
+#[test]
+fn jsse_pads_every_record_by_sixteen() {
+    // Java 17 client: 1814 + 297 + 85 (Finished 69 + 16).
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1814, 10),
+        rec(C, 297, 12),
+        rec(C, 85, 14),
+        rec(S, 1146, 16),
+    ]);
+    let (flight, answer) = read(&r, [None, None]);
+    assert!(
+        matches!(flight, Flight::WithCertificate { .. }),
+        "{flight:?}"
+    );
+    assert!(matches!(answer, Some(Answer::WentOn { .. })), "{answer:?}");
+    // Java 17 server: its Finished is 85, so its alert is 35, not a ticket.
+    let r = vec![
+        rec(S, 65, 10),
+        rec(S, 186, 12),
+        rec(S, 1857, 14),
+        rec(S, 297, 16),
+        rec(S, 85, 18),
+        rec(C, 1801, 20),
+        rec(C, 281, 20),
+        rec(C, 69, 20),
+        rec(C, 98, 22),
+        rec(S, 35, 24),
+    ];
+    let (_, answer) = read(&r, [close(25, 0), close(26, 0)]);
+    assert!(matches!(answer, Some(Answer::Alert { .. })), "{answer:?}");
+}
+
+#[test]
+fn a_server_that_packs_its_flight_is_judged_with_every_known_padding() {
+    // rustls: the whole server flight in one record; its padding unknown.
+    let base = vec![
+        rec(S, 2268, 6),
+        rec(C, 1798, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+    ];
+    for (answer_len, want_alert) in [(19, true), (35, true), (179, false)] {
+        let mut r = base.clone();
+        r.push(rec(S, answer_len, 9));
+        let (_, answer) = read(&r, [None, close(10, 0)]);
+        assert_eq!(
+            matches!(answer, Some(Answer::Alert { .. })),
+            want_alert,
+            "{answer_len}: {answer:?}"
+        );
+    }
+    // Too small for a ticket, not an alert: not read.
+    let mut r = base;
+    r.push(rec(S, 27, 9));
+    let (_, answer) = read(&r, [None, None]);
+    assert!(matches!(answer, Some(Answer::Unclear { .. })), "{answer:?}");
+}
+
+#[test]
+fn a_close_without_a_record_is_a_refusal_only_when_prompt_and_first() {
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1801, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+        rec(C, 98, 9),
+    ]);
+    // Node: FIN 3 ms later, before the client's.
+    let (_, answer) = read(&r, [close(12, 0), close(11, 0)]);
+    assert!(
+        matches!(answer, Some(Answer::SilentClose { .. })),
+        "{answer:?}"
+    );
+    // A close 30 s later may be an idle timeout.
+    let (_, answer) = read(&r, [close(12, 30), close(11, 30)]);
+    assert!(
+        matches!(answer, Some(Answer::LateClose { .. })),
+        "{answer:?}"
+    );
+    // The client closed first.
+    let (_, answer) = read(&r, [close(11, 0), close(12, 0)]);
+    assert!(
+        matches!(answer, Some(Answer::ClientClosedFirst { .. })),
+        "{answer:?}"
+    );
+    // Nobody closed: the capture ends.
+    let (_, answer) = read(&r, [None, None]);
+    assert!(matches!(answer, Some(Answer::Nothing)), "{answer:?}");
+}
+
+#[test]
+fn an_alert_after_the_clients_close_is_not_a_refusal() {
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1798, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+        rec(C, 19, 9),
+        rec(S, 19, 10),
+    ]);
+    let (_, answer) = read(&r, [close(9, 0), close(11, 0)]);
+    assert!(
+        matches!(answer, Some(Answer::ClientClosedFirst { .. })),
+        "{answer:?}"
+    );
+}
+
+#[test]
+fn a_server_that_answers_and_closes_first_is_not_read_as_success() {
+    // nginx's 400: two tickets, the client's request, a response, then the
+    // server's close_notify and FIN before the client's.
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1801, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+        rec(C, 98, 9),
+        rec(S, 1194, 11),
+        rec(S, 1194, 12),
+        rec(S, 384, 14),
+        rec(S, 19, 15),
+    ]);
+    let (_, answer) = read(&r, [close(17, 0), close(16, 0)]);
+    assert!(
+        matches!(answer, Some(Answer::WentOnThenClosed { .. })),
+        "{answer:?}"
+    );
+    // The same with the client closing first is a success.
+    let (_, answer) = read(&r, [close(13, 0), close(16, 0)]);
+    assert!(matches!(answer, Some(Answer::WentOn { .. })), "{answer:?}");
+}
+
+#[test]
+fn a_client_alert_instead_of_finished() {
+    let mut r = openssl_server_flight();
+    r.push(rec(C, 19, 8));
+    assert!(matches!(
+        read(&r, [None, None]).0,
+        Flight::ClientAlert { .. }
+    ));
+}
+
+#[test]
+fn post_handshake_authentication_after_a_request() {
+    // Python/Apache: Finished alone, a request, tickets, then the server's
+    // CertificateRequest answered by a certificate flight, then tickets.
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 69, 8),
+        rec(C, 23, 9),
+        rec(S, 250, 10),
+        rec(S, 250, 11),
+        rec(S, 164, 13),
+        rec(C, 1830, 14),
+        rec(C, 281, 14),
+        rec(C, 69, 14),
+        rec(S, 1146, 15),
+    ]);
+    let v = view(&r, [None, None]);
+    let inf = post_handshake(&v, 5, None).expect("a post-handshake exchange");
+    assert_eq!(inf.outcome, Outcome::Succeeded);
+    assert_eq!(inf.requested, Some(true));
+    assert_eq!(inf.findings[0].evidence[0].frame, Some(13));
+    // Refused: an alert after the flight.
+    r.pop();
+    r.push(rec(S, 19, 17));
+    let v = view(&r, [None, close(18, 0)]);
+    let inf = post_handshake(&v, 5, None).expect("a post-handshake exchange");
+    assert_eq!(inf.outcome, Outcome::Failed);
+    // No certificate: a short Certificate (with the request's context).
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 69, 8),
+        rec(S, 164, 13),
+        rec(C, 57, 14),
+        rec(C, 69, 14),
+        rec(S, 19, 15),
+    ]);
+    let v = view(&r, [None, close(16, 0)]);
+    let inf = post_handshake(&v, 5, None).expect("a post-handshake exchange");
+    assert_eq!(
+        (inf.outcome, inf.certificate_sent),
+        (Outcome::Failed, Some(false))
+    );
+}
+
+#[test]
+fn evidence_spells_out_the_arithmetic() {
+    let mut r = openssl_server_flight();
+    r.extend([
+        rec(C, 1758, 8),
+        rec(C, 281, 8),
+        rec(C, 69, 8),
+        rec(S, 1146, 9),
+    ]);
+    let v = view(&r, [None, None]);
+    let (flight, _) = client_flight_padded(&v, 0, true).expect("flight");
+    let ev = flight_evidence(&v, &flight, "handshake").expect("evidence");
+    assert_eq!(ev.frame, Some(8));
+    assert!(
+        ev.value.starts_with("1,758 + 281 + 69 bytes = Certificate (a ~1.8 KB chain) + CertificateVerify + Finished (SHA-384)"),
+        "{}",
+        ev.value
+    );
+}
