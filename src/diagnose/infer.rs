@@ -675,6 +675,7 @@ fn server_answer_without_flight(v: &View<'_>) -> Answer {
 fn unknown_from_flight(v: &View<'_>, flight: &Flight, ev: Option<Evidence>) -> Inference {
     let mut inf = Inference::unknown(ev.into_iter().collect());
     if let Flight::ClientAlert { at } = flight {
+        inf.outcome = Outcome::NotReached;
         inf.findings.push(
             Finding::new(
                 "server-certificate-rejected",

@@ -12,6 +12,7 @@ pub mod chain;
 pub mod infer;
 pub mod resumption;
 pub mod rules;
+pub mod stack;
 
 use crate::tls::messages::{Certificate, CertificateRequest};
 use crate::tls::stream::{AlertEntry, Side};
@@ -33,6 +34,10 @@ pub enum Outcome {
     NotRequested,
     /// The server asked, the client sent none, and the server went on.
     NotProvided,
+    /// The handshake ended before client authentication could happen: the
+    /// client refused the server's certificate or key, or the server
+    /// refused the ClientHello.
+    NotReached,
     /// The capture does not show enough.
     Unknown,
 }
@@ -44,6 +49,7 @@ impl Outcome {
             Outcome::Failed => "failed",
             Outcome::NotRequested => "not_requested",
             Outcome::NotProvided => "not_provided",
+            Outcome::NotReached => "not_reached",
             Outcome::Unknown => "unknown",
         }
     }
@@ -177,6 +183,9 @@ pub struct Context<'a> {
     pub sessions_known: bool,
     /// The earlier connection whose session this one resumed.
     pub resumed_from: Option<&'a resumption::SessionOrigin>,
+    /// Each side's TLS stack, as the handshake shows it.
+    pub server_stack: Option<stack::Stack>,
+    pub client_stack: Option<stack::Stack>,
 }
 
 impl<'a> Context<'a> {
@@ -226,8 +235,12 @@ impl<'a> Context<'a> {
             inferred: None,
             sessions_known: false,
             resumed_from: None,
+            server_stack: None,
+            client_stack: None,
         };
         ctx.inferred = infer::without_keys(&ctx);
+        ctx.server_stack = stack::server_stack(&ctx);
+        ctx.client_stack = stack::client_stack(&ctx);
         ctx
     }
 
@@ -271,7 +284,19 @@ impl<'a> Context<'a> {
         if self.tls13_hidden {
             return app(Side::Server) >= 2 && app(Side::Client) >= 2;
         }
-        false
+        // TLS 1.0–1.2: application data both ways comes only after both
+        // Finished, even when the capture lost them.
+        !self.hs.is_tls13() && app(Side::Server) >= 1 && app(Side::Client) >= 1
+    }
+
+    /// Whether `side` sent a message of this kind (parsed or not: a
+    /// message cut by the snaplen is still on the ladder).
+    pub fn on_ladder(&self, side: Side, kind: &str) -> bool {
+        self.facts
+            .tls
+            .ladder
+            .iter()
+            .any(|l| l.from == side && l.kind == kind)
     }
 
     /// The frame of the last handshake message the client sent in its
@@ -305,6 +330,9 @@ pub struct Diagnosis {
     /// The path checks against `--ca` / `--server-ca`, when given.
     pub client_path: Option<crate::x509::path::PathReport>,
     pub server_path: Option<crate::x509::path::PathReport>,
+    /// Each side's TLS stack, as far as the handshake shows it.
+    pub server_stack: Option<stack::Stack>,
+    pub client_stack: Option<stack::Stack>,
 }
 
 impl Diagnosis {
@@ -357,5 +385,7 @@ pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -
         server_chain: ctx.server_chain.clone(),
         client_path,
         server_path,
+        server_stack: ctx.server_stack.clone(),
+        client_stack: ctx.client_stack.clone(),
     }
 }

@@ -113,6 +113,10 @@ pub const ALL: &[Rule] = &[
         check: server_certificate_rejected,
     },
     Rule {
+        name: "cause_from_alert",
+        check: cause_from_alert,
+    },
+    Rule {
         name: "alert_received",
         check: alert_received,
     },
@@ -629,6 +633,65 @@ fn issuer_not_in_ca_list(ctx: &Context<'_>) -> Vec<Finding> {
 /// §7.4.4: "any certificate … is acceptable"); Windows servers do this by
 /// default since Server 2012 (SendTrustedIssuerList=0), leaving the client
 /// to guess which certificate to send.
+/// The cause a server's alert names when the chain cannot show it (cut by
+/// the snaplen, encrypted, or in order at the capture's time while the
+/// server's clock disagrees): certificate_expired (45) names an expired
+/// certificate, unsupported_certificate (43) one whose key usage or EKU
+/// does not allow client authentication, decrypt_error (51) a
+/// CertificateVerify that did not verify, certificate_required (116) a
+/// missing certificate (RFC 8446 §6.2). The finding is inferred from the
+/// alert, which is its evidence.
+fn cause_from_alert(ctx: &Context<'_>) -> Vec<Finding> {
+    let Some(a) = server_rejection_alert(ctx).filter(|a| !a.encrypted && a.level == 2) else {
+        return vec![];
+    };
+    let chain = &ctx.client_chain;
+    let (code, summary, fix) = match a.description {
+        45 => {
+            let out_of_date = ctx.check_time.is_some_and(|t| {
+                chain
+                    .iter()
+                    .any(|c| t < c.not_before_unix || t > c.not_after_unix)
+            });
+            if out_of_date {
+                return vec![];
+            }
+            (
+                "certificate-expired",
+                if chain.is_empty() {
+                    "The server refused the client's certificate as expired (certificate_expired); the certificate itself is not in the capture."
+                } else {
+                    "The server refused the client's certificate as expired (certificate_expired), although every certificate of the chain is valid at the capture's time: the server's clock, or a certificate it adds to the path (an expired intermediate or root in its store), disagrees."
+                },
+                "Check the validity dates of the client's certificate and of the CAs in the server's trust store, and the server's clock.",
+            )
+        }
+        // With the chain in view, the EKU and KU rules name the field.
+        43 if chain.is_empty() => {
+            (
+                "missing-client-auth-eku",
+                "The server refused the client's certificate as unsuitable (unsupported_certificate): its key usage or extended key usage, or a CA's on the path, does not allow client authentication.",
+                "Issue the client certificate with EKU clientAuth and KU digitalSignature, from CAs whose own EKU (if any) allows clientAuth.",
+            )
+        }
+        51 if ctx.hs.certificate_verify(Some(Side::Client)).is_none() => (
+            "certificate-verify-invalid",
+            "The server refused the client's proof of its key (decrypt_error): the CertificateVerify did not verify with the certificate's key, or the certificate's signature did not verify.",
+            "Make sure the client's key matches its certificate (openssl x509 -noout -pubkey vs openssl pkey -pubout).",
+        ),
+        116 if ctx.client_cert.is_none() => (
+            "client-certificate-empty",
+            "The server refused the connection for want of a client certificate (certificate_required).",
+            "Configure the client with a certificate and key, issued by a CA the server accepts.",
+        ),
+        _ => return vec![],
+    };
+    vec![Finding::new(code, Severity::Error, summary)
+        .evidence(Some(a.frame), "server's alert", alert_label(a))
+        .inferred()
+        .fix(fix)]
+}
+
 /// `untrusted-issuer`: the server refused the client's chain as untrusted
 /// (unknown_ca, or the catch-all bad_certificate / certificate_unknown of
 /// Go and Java when the chain is in date), and its CertificateRequest named
@@ -681,6 +744,27 @@ fn ca_list_empty(ctx: &Context<'_>) -> Vec<Finding> {
     };
     if !cr.value.certificate_authorities().is_empty() {
         return vec![];
+    }
+    // TLS 1.3: an empty certificate_authorities extension breaks the
+    // protocol (RFC 8446 §4.2.4: at least one name); Go clients abort the
+    // handshake on it. Leaving the extension out is the way to name none.
+    if let crate::tls::messages::CertificateRequest::Tls13(t) = cr.value {
+        if t.extensions.iter().any(|e| e.ext_type == 47) {
+            let client_alert = ctx
+                .alerts()
+                .iter()
+                .find(|a| a.from == Side::Client && a.frame >= cr.frame);
+            let mut f = Finding::new(
+                "ca-list-extension-empty",
+                Severity::Error,
+                "The server's CertificateRequest carries a certificate_authorities extension with no names, which TLS 1.3 forbids (RFC 8446 §4.2.4): this is the server's mistake, and strict clients (Go) abort on it.",
+            )
+            .evidence(Some(cr.frame), "certificate_request.certificate_authorities", "present, with 0 names");
+            if let Some(a) = client_alert {
+                f = f.evidence(Some(a.frame), "client's reaction", alert_label(a));
+            }
+            return vec![f.fix("Fix the server: send the extension with the CAs it trusts, or leave it out (OpenSSL: -no_ca_names / SSL_CTX_set_client_CA_list with an empty list omits it).")];
+        }
     }
     vec![Finding::new(
         "ca-list-empty",
@@ -1148,7 +1232,9 @@ fn resumed_session(ctx: &Context<'_>) -> Vec<Finding> {
                 Outcome::Failed => format!("client authentication failed for {who}"),
                 Outcome::NotRequested => "no client certificate was asked for".to_string(),
                 Outcome::NotProvided => "the client sent no certificate and the server went on".to_string(),
-                Outcome::Unknown => "the verdict on the client could not be told".to_string(),
+                Outcome::NotReached | Outcome::Unknown => {
+                    "the verdict on the client could not be told".to_string()
+                }
             };
             Finding::new(
                 "resumed-session",
@@ -1193,7 +1279,10 @@ fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
             )
         })
         .collect();
-    let no_hello = ctx.hs.client_hello(Some(Side::Client)).is_none();
+    // A ClientHello cut by the snaplen is on the ladder: the capture did
+    // not start after it.
+    let no_hello = ctx.hs.client_hello(Some(Side::Client)).is_none()
+        && !ctx.on_ladder(Side::Client, "client_hello");
     let no_end = ctx.hs.server_hello().is_some()
         && !ctx.handshake_completed()
         && ctx.alerts().is_empty()
@@ -1245,7 +1334,12 @@ fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
 /// (70 protocol_version), cipher or group (40, 71), SNI not recognised
 /// (112), no ALPN (120).
 fn hello_rejected(ctx: &Context<'_>) -> Vec<Finding> {
-    if ctx.hs.server_hello().is_some() {
+    // A ServerHello or a client certificate on the ladder (even cut by the
+    // snaplen, unparsed) means the hello was not refused.
+    if ctx.hs.server_hello().is_some()
+        || ctx.on_ladder(Side::Server, "server_hello")
+        || ctx.on_ladder(Side::Client, "certificate")
+    {
         return vec![];
     }
     let Some(a) = ctx
@@ -1372,15 +1466,28 @@ fn server_certificate(ctx: &Context<'_>) -> Vec<Finding> {
 /// own certificate flight: the client rejected the server (RFC 8446
 /// §4.4.2.4, RFC 5246 §7.4.2), which is not a client-authentication failure.
 fn server_certificate_rejected(ctx: &Context<'_>) -> Vec<Finding> {
-    let Some(sc) = ctx.server_cert else {
-        return vec![];
+    // In TLS 1.3 without keys the server's certificate is in the encrypted
+    // flight after the ServerHello.
+    let (sc_frame, subject) = match ctx.server_cert {
+        Some(sc) => (
+            sc.frame,
+            ctx.server_chain
+                .first()
+                .map(|c| c.subject.clone())
+                .unwrap_or_default(),
+        ),
+        None if ctx.tls13_hidden => match ctx.hs.server_hello() {
+            Some(sh) => (sh.frame, "(encrypted)".to_string()),
+            None => return vec![],
+        },
+        None => return vec![],
     };
     let flight = ctx.client_cert.map(|c| c.frame).unwrap_or(u64::MAX);
     let Some(a) = ctx.alerts().iter().find(|a| {
         a.from == Side::Client
             && !a.encrypted
             && a.level == 2
-            && a.frame >= sc.frame
+            && a.frame >= sc_frame
             && a.frame <= flight
     }) else {
         return vec![];
@@ -1393,7 +1500,7 @@ fn server_certificate_rejected(ctx: &Context<'_>) -> Vec<Finding> {
         Severity::Error,
         format!("The client rejected the server's certificate ({}); client authentication never started.", alert_label(a)),
     )
-    .evidence(Some(sc.frame), "server certificate", ctx.server_chain.first().map(|c| c.subject.clone()).unwrap_or_default())
+    .evidence(Some(sc_frame), "server certificate", subject)
     .evidence(Some(a.frame), "client alert", alert_label(a))
     .fix("Make the client trust the server's CA (curl --cacert, openssl s_client -CAfile), and check the server's chain and name.")]
 }
@@ -1479,8 +1586,21 @@ fn alert_received(ctx: &Context<'_>) -> Vec<Finding> {
             let mut f = Finding::new("alert-received", severity, summary)
                 .evidence(Some(a.frame), "from", a.from.as_str())
                 .evidence(Some(a.frame), "alert", alert_label(a));
-            // The stack notes are about servers judging client certificates.
-            if let Some(notes) = (!a.encrypted && a.from == Side::Server)
+            // The stack notes are about servers judging client certificates:
+            // what this server's stack means by it, when it is known and
+            // reads the alert its own way; else what stacks mean by it.
+            let own = ctx
+                .server_stack
+                .as_ref()
+                .filter(|_| !a.encrypted && a.from == Side::Server)
+                .and_then(|s| super::stack::alert_meaning(s.library, a.description).map(|m| (s, m)));
+            if let Some((stack, meaning)) = own {
+                f = f.evidence(
+                    None,
+                    "what this server's stack means by it",
+                    format!("{meaning} (server identified as {})", stack.label()),
+                );
+            } else if let Some(notes) = (!a.encrypted && a.from == Side::Server)
                 .then(|| alerts::stack_notes(a.description))
                 .flatten()
             {
@@ -1712,6 +1832,17 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
             }
         }
     };
+    // The handshake ended before the client's certificate: the client
+    // refused the server (its certificate or its signature), or the
+    // server refused the ClientHello.
+    let outcome = if outcome == Outcome::Unknown
+        && ctx.client_cert.is_none()
+        && findings.iter().any(|f| NOT_REACHED.contains(&f.code))
+    {
+        Outcome::NotReached
+    } else {
+        outcome
+    };
     ClientAuth {
         requested,
         certificate_sent,
@@ -1719,6 +1850,13 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
         inferred: false,
     }
 }
+
+/// Findings that end a handshake before client authentication.
+const NOT_REACHED: &[&str] = &[
+    "server-certificate-rejected",
+    "server-signature-invalid",
+    "hello-rejected",
+];
 
 /// How the handshake itself ended.
 pub fn handshake_outcome(ctx: &Context<'_>) -> HandshakeOutcome {
@@ -1761,6 +1899,7 @@ fn cause_rank(code: &str) -> i32 {
         "chain-misordered",
         "unsupported-signature-algorithm",
         "ca-list-too-large",
+        "ca-list-extension-empty",
         "server-certificate-rejected",
         "server-signature-invalid",
         "hello-rejected",
@@ -1797,6 +1936,7 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
         match auth.outcome {
             Outcome::NotRequested if f.code == "client-auth-not-requested" => -1000,
             Outcome::NotProvided if f.code == "client-certificate-empty" => -1000,
+            Outcome::NotReached if NOT_REACHED.contains(&f.code) => -1000,
             Outcome::Unknown if f.code == "handshake-encrypted" => -900,
             // Missing bytes hide the handshake whatever the keys.
             Outcome::Unknown if f.code == "capture-incomplete" => -950,

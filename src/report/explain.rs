@@ -92,6 +92,9 @@ pub struct ConnectionJson {
     pub client_path: Option<crate::x509::path::PathReport>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub server_path: Option<crate::x509::path::PathReport>,
+    /// Each side's TLS stack as the handshake shows it; null if unknown.
+    pub server_stack: Option<crate::diagnose::stack::Stack>,
+    pub client_stack: Option<crate::diagnose::stack::Stack>,
 }
 
 impl ConnectionJson {
@@ -117,6 +120,8 @@ impl ConnectionJson {
             client_chain: d.client_chain.clone(),
             server_chain: d.server_chain.clone(),
             client_path: d.client_path.clone(),
+            server_stack: d.server_stack.clone(),
+            client_stack: d.client_stack.clone(),
             server_path: d.server_path.clone(),
         }
     }
@@ -184,6 +189,7 @@ impl Style {
             Outcome::Failed => ("1;31", "FAILED"),
             Outcome::NotRequested => ("1;36", "NOT REQUESTED"),
             Outcome::NotProvided => ("1;33", "NOT PROVIDED"),
+            Outcome::NotReached => ("1;31", "NOT REACHED"),
             Outcome::Unknown => ("1;33", "UNKNOWN"),
         };
         self.paint(code, text)
@@ -213,10 +219,22 @@ fn verdict_sentence(d: &Diagnosis) -> &'static str {
         Outcome::Failed => "the server asked for a client certificate and refused the connection",
         Outcome::NotRequested => "the server did not ask for a client certificate",
         Outcome::NotProvided => "the server asked for a client certificate, the client sent none, and the server carried on without one",
+        Outcome::NotReached => {
+            "the handshake ended before client authentication: the client refused the server, or the server refused the hello"
+        }
         Outcome::Unknown if d.handshake == HandshakeOutcome::Failed => {
             "the handshake failed before the client's certificate could be judged"
         }
         Outcome::Unknown => "the capture does not show enough to tell",
+    }
+}
+
+fn confidence_word(c: crate::diagnose::stack::Confidence) -> &'static str {
+    use crate::diagnose::stack::Confidence;
+    match c {
+        Confidence::High => "high",
+        Confidence::Medium => "medium",
+        Confidence::Low => "low",
     }
 }
 
@@ -325,6 +343,22 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("  The handshake failed.\n");
     }
+    if d.server_stack.is_some() || d.client_stack.is_some() {
+        let side = |s: &Option<crate::diagnose::stack::Stack>| {
+            s.as_ref().map_or("not identified".to_string(), |s| {
+                format!(
+                    "{} ({} confidence)",
+                    s.label(),
+                    confidence_word(s.confidence)
+                )
+            })
+        };
+        out.push_str(&format!(
+            "  Stacks: server {}; client {}.\n",
+            side(&d.server_stack),
+            side(&d.client_stack)
+        ));
+    }
     let mut findings = d.findings.iter();
     if let Some(first) = findings.next() {
         out.push_str("\n  Why:\n");
@@ -364,6 +398,7 @@ pub fn totals_line(tcp: u64, outcomes: impl Iterator<Item = Outcome>) -> String 
         Outcome::Succeeded,
         Outcome::NotProvided,
         Outcome::NotRequested,
+        Outcome::NotReached,
         Outcome::Unknown,
     ];
     let parts: Vec<String> = order
