@@ -87,6 +87,16 @@ pub fn check_certificate_verify(
     ctx: &Context<'_>,
     side: Side,
 ) -> Option<(u64, Option<u16>, SigCheck)> {
+    // Several rules read it; the signature is checked once.
+    ctx.certificate_verify_checks[side.index()]
+        .get_or_init(|| verify_certificate_verify(ctx, side))
+        .clone()
+}
+
+fn verify_certificate_verify(
+    ctx: &Context<'_>,
+    side: Side,
+) -> Option<(u64, Option<u16>, SigCheck)> {
     let cv = ctx.hs.certificate_verify(Some(side))?;
     let version = ctx.hs.version()?;
     let leaf = chain_der(ctx, side).into_iter().next()?;

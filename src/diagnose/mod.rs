@@ -186,7 +186,14 @@ pub struct Context<'a> {
     /// Each side's TLS stack, as the handshake shows it.
     pub server_stack: Option<stack::Stack>,
     pub client_stack: Option<stack::Stack>,
+    /// Each side's CertificateVerify, once checked (client, server).
+    pub certificate_verify_checks: [CertificateVerifyCheck; 2],
 }
+
+/// A CertificateVerify's frame, scheme and signature check, computed on
+/// first use.
+pub type CertificateVerifyCheck =
+    std::cell::OnceCell<Option<(u64, Option<u16>, crate::x509::verify::SigCheck)>>;
 
 impl<'a> Context<'a> {
     pub fn new(facts: &'a ConnectionFacts) -> Context<'a> {
@@ -237,6 +244,7 @@ impl<'a> Context<'a> {
             resumed_from: None,
             server_stack: None,
             client_stack: None,
+            certificate_verify_checks: Default::default(),
         };
         ctx.inferred = infer::without_keys(&ctx);
         ctx.server_stack = stack::server_stack(&ctx);

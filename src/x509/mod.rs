@@ -8,9 +8,9 @@
 //! name to a server.
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use x509_parser::prelude::*;
 
+pub mod memo;
 pub mod path;
 pub mod verify;
 
@@ -69,6 +69,12 @@ impl std::fmt::Display for CertError {
 impl CertInfo {
     /// Reads a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<CertInfo, CertError> {
+        static PARSED: memo::Memo<[u8; 32], Result<CertInfo, CertError>> = memo::Memo::new(1024);
+        let sha256 = memo::digest(der);
+        PARSED.get_or(sha256, || CertInfo::parse(der, &sha256))
+    }
+
+    fn parse(der: &[u8], sha256: &[u8; 32]) -> Result<CertInfo, CertError> {
         let (rest, cert) = X509Certificate::from_der(der)
             .map_err(|e| CertError(format!("not a valid X.509 certificate: {e}")))?;
         if !rest.is_empty() {
@@ -182,7 +188,7 @@ impl CertInfo {
             san,
             key: key_description(cert.public_key()),
             signature_algorithm: sig_alg_name(&cert.signature_algorithm.algorithm.to_id_string()),
-            sha256: hex(&Sha256::digest(der)),
+            sha256: hex(sha256),
             subject_key_id: ski,
             authority_key_id: aki,
             self_issued: names_match(tbs.subject().as_raw(), tbs.issuer().as_raw()),

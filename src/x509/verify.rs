@@ -130,6 +130,18 @@ impl SignedContent<'_> {
 /// Verifies `cert_der`'s signature with the public key of `issuer_der`.
 /// Never panics, whatever the bytes.
 pub fn verify_cert_signature(cert_der: &[u8], issuer_der: &[u8]) -> SigCheck {
+    // The same chains come back on every connection: each pair is checked
+    // once (keyed by both certificates' digests).
+    static CHECKED: super::memo::Memo<([u8; 32], [u8; 32]), SigCheck> =
+        super::memo::Memo::new(2048);
+    let key = (
+        super::memo::digest(cert_der),
+        super::memo::digest(issuer_der),
+    );
+    CHECKED.get_or(key, || check_cert_signature(cert_der, issuer_der))
+}
+
+fn check_cert_signature(cert_der: &[u8], issuer_der: &[u8]) -> SigCheck {
     let cert = match parse_cert(cert_der) {
         Ok(c) => c,
         Err(e) => return SigCheck::Malformed(format!("certificate: {e}")),
