@@ -33,7 +33,7 @@ pub struct ConnectionFacts {
 /// each finished connection to `sink`, then forgets it.
 pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     config: TlsConfig,
-    trackers: HashMap<u64, TlsTracker>,
+    trackers: HashMap<u64, TlsTracker, foldhash::fast::RandomState>,
     sink: F,
     /// Secrets for decryption: the --keylog file merged with those the
     /// capture embeds. Connections opened after a secrets block see it.
@@ -44,7 +44,7 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
     pub fn new(config: TlsConfig, sink: F) -> Self {
         TlsAnalyzer {
             config,
-            trackers: HashMap::new(),
+            trackers: HashMap::default(),
             sink,
             keylog: None,
         }

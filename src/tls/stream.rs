@@ -688,8 +688,13 @@ impl TlsTracker {
                         return;
                     }
                     st.records += 1;
-                    let rec: Vec<u8> = st.pending.drain(..5 + len).collect();
-                    self.record(side, &rec, frame, ts);
+                    // The record is read where it lies: the buffer is lent
+                    // out meanwhile (reading a record never touches it).
+                    let buf = std::mem::take(&mut st.pending);
+                    self.record(side, &buf[..5 + len], frame, ts);
+                    let st = &mut self.dirs[side.index()];
+                    st.pending = buf;
+                    st.pending.drain(..5 + len);
                 }
             }
         }
