@@ -81,6 +81,10 @@ pub const ALL: &[Rule] = &[
         check: signature_scheme_not_offered,
     },
     Rule {
+        name: "signature_algorithms_cert_unmet",
+        check: signature_algorithms_cert_unmet,
+    },
+    Rule {
         name: "certificate_revoked",
         check: certificate_revoked,
     },
@@ -985,6 +989,73 @@ fn schemes_for_key(key: &str, tls13: bool) -> Vec<u16> {
 /// 5246 §7.4.8, RFC 8446 §4.4.3); a key type with no listed scheme cannot
 /// authenticate at all (e.g. TLS 1.3 requires RSA-PSS, which some
 /// smartcards and HSMs lack).
+/// The signature schemes a certificate signed with this algorithm meets
+/// (RSASSA-PSS certificates meet either PSS family).
+fn schemes_of_cert_signature(algorithm: &str) -> &'static [u16] {
+    match algorithm {
+        "sha1WithRSAEncryption" => &[0x0201],
+        "sha256WithRSAEncryption" => &[0x0401],
+        "sha384WithRSAEncryption" => &[0x0501],
+        "sha512WithRSAEncryption" => &[0x0601],
+        "rsassaPss" => &[0x0804, 0x0805, 0x0806, 0x0809, 0x080a, 0x080b],
+        "ecdsa-with-SHA1" => &[0x0203],
+        "ecdsa-with-SHA256" => &[0x0403],
+        "ecdsa-with-SHA384" => &[0x0503],
+        "ecdsa-with-SHA512" => &[0x0603],
+        "Ed25519" => &[0x0807],
+        "Ed448" => &[0x0808],
+        _ => &[],
+    }
+}
+
+/// `signature-algorithms-cert-unmet`: a TLS 1.3 CertificateRequest's
+/// signature_algorithms_cert lists the signatures the server accepts on
+/// certificates (RFC 8446 §4.2.3); a certificate of the client's chain
+/// signed otherwise cannot meet it. When the server's list leaves out how
+/// the client's CA signs, this is the server's mistake: clients then send
+/// the certificate anyway, send none, or abort.
+fn signature_algorithms_cert_unmet(ctx: &Context<'_>) -> Vec<Finding> {
+    let Some(cr) = ctx.request else {
+        return vec![];
+    };
+    let crate::tls::messages::CertificateRequest::Tls13(t) = cr.value else {
+        return vec![];
+    };
+    let allowed = &t.signature_algorithms_cert;
+    if allowed.is_empty() {
+        return vec![];
+    }
+    // Trust anchors' own signatures are not checked (RFC 8446 §4.4.2.2).
+    let unmet: Vec<&CertInfo> = ctx
+        .client_chain
+        .iter()
+        .filter(|c| !c.self_issued)
+        .filter(|c| {
+            let schemes = schemes_of_cert_signature(&c.signature_algorithm);
+            !schemes.is_empty() && !schemes.iter().any(|s| allowed.contains(s))
+        })
+        .collect();
+    let Some(first) = unmet.first() else {
+        return vec![];
+    };
+    let allowed_names: Vec<String> = allowed
+        .iter()
+        .map(|s| names::signature_scheme_name(*s).into_owned())
+        .collect();
+    let reaction = server_rejection_alert(ctx)
+        .map(alert_label)
+        .unwrap_or_else(|| "no alert".to_string());
+    vec![Finding::new(
+        "signature-algorithms-cert-unmet",
+        Severity::Error,
+        format!("The server accepts only certificates signed with {}, but \"{}\" is signed with {}: no chain of this client can meet the server's list. The server's list is the mistake if its own CAs sign otherwise.", allowed_names.join(", "), first.subject, first.signature_algorithm),
+    )
+    .evidence(Some(cr.frame), "certificate_request.signature_algorithms_cert", allowed_names.join(", "))
+    .evidence(client_cert_frame(ctx), "client certificate signature", format!("{}: {}", first.subject, first.signature_algorithm))
+    .evidence(None, "server's answer", reaction)
+    .fix("Make the server's signature_algorithms_cert (OpenSSL: -client_sigalgs / SSL_CTX_set1_client_sigalgs; others: their sigalgs setting) include how its client CAs sign, or leave the extension out.")]
+}
+
 fn signature_scheme_not_offered(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(cr) = ctx.request else {
         return vec![];
@@ -1853,6 +1924,7 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
 
 /// Findings that end a handshake before client authentication.
 const NOT_REACHED: &[&str] = &[
+    "ca-list-extension-empty",
     "server-certificate-rejected",
     "server-signature-invalid",
     "hello-rejected",
@@ -1895,6 +1967,7 @@ fn cause_rank(code: &str) -> i32 {
         "key-usage-forbids-signature",
         "issuer-not-a-ca",
         "signature-scheme-not-offered",
+        "signature-algorithms-cert-unmet",
         "chain-broken",
         "chain-misordered",
         "unsupported-signature-algorithm",
