@@ -562,6 +562,61 @@ def stacks_client_error(clines):
     return err, ALERTS.get(m.group(1)) if m else None
 
 
+# --- make-mistakes.sh ---
+# tlslite_server13.py (tlslite-ng, TLS 1.3, a CertificateRequest with a mistake in it; its trace is
+# the log: "sent: certificate_request", "received: certificate", "  client certificates: N",
+# "handshake done: ...", "error: TLSRemoteAlert: fatal NAME (N) received" / "error: TLSLocalAlert:
+# NAME sent (...)") with go-client, openssl s_client -msg or curl -v as the client. The alert is the
+# one the server logged receiving (from the client) or sending, cross-checked with the client's log.
+
+GO_LOCAL_ALERTS = dict(GO_ALERTS, **{"unexpected message": 10})  # "local error: tls: <text>": Go sent it
+
+
+def analyse_tlslite_server13(slines, clines):
+    ccmd = next((l for l in clines if l.startswith("$ ")), "")
+    err = first(r"^error: (.*)$", slines, 1)
+    alert = None
+    m = re.search(r"^TLSRemoteAlert: fatal \w+ \((\d+)\) received", err or "")
+    if m:
+        alert = {"from": "client", "description": int(m.group(1))}
+    m = re.search(r"^TLSLocalAlert: (\w+) sent", err or "")
+    if m:
+        alert = {"from": "server", "description": ALERTS[m.group(1)]}
+    if ccmd.startswith("$ go-client "):
+        c_err, _ = stacks_client_error(clines)
+        m = re.search(r"(local|remote) error: tls: (.*)$", c_err or "")
+        said = m and {"from": "client" if m.group(1) == "local" else "server",
+                      "description": GO_LOCAL_ALERTS.get(m.group(2))}
+    elif "curl " in ccmd:
+        v = curl_view(clines)
+        c_err, said = v["client_error"], v["alert"]
+    else:                                       # openssl s_client -msg
+        c = first(r"^[0-9A-F]{8,}:error:[0-9A-F]{8}:SSL routines:.*", clines) or \
+            first(r"^[0-9A-F]{8,}:error:.*", clines)
+        c_err = clean_openssl_error(c) if c else None
+        a = fatal_alert_sent(clines)
+        said = {"from": "client", "description": a} if a is not None else None
+        if said is None:
+            a = first(r"^<<< TLS [\d.]+, Alert \[length \w+\], fatal (\w+)", msg_lines(clines), 1)
+            said = {"from": "server", "description": ALERTS[a]} if a else None
+    if (said or None) != alert:
+        sys.exit("alert mismatch: tlslite_server13.py logged %s, the client %s" % (alert, said))
+    cr = "sent: certificate_request" in slines
+    got_cert = "received: certificate" in slines
+    n_certs = int(first(r"^  client certificates: (\d+)$", slines, 1) or 0)
+    done = any(l.startswith("handshake done: ") for l in slines)
+    if not cr:
+        ca = "not_requested"
+    elif alert is not None and alert["from"] == "client" and not got_cert:
+        ca = "not_reached"      # the client aborted before its certificate was due
+    elif alert is not None or not done:
+        ca = "failed"
+    else:
+        ca = "succeeded" if n_certs else "not_provided"
+    return {"tls_version": "1.3" if "sent: server_hello" in slines else None, "client_auth": ca,
+            "server_error": err, "client_error": c_err, "alert": alert}
+
+
 def analyse(slines, clines):
     cmd = next((l for l in slines if l.startswith("$ ")), "")
     if cmd.startswith("$ openssl s_server"):
@@ -581,6 +636,8 @@ def analyse(slines, clines):
         return "openssl", r
     if cmd.startswith("$ python3 tlslite_server.py"):
         return "tlslite-ng", analyse_tlslite_server(slines, clines)
+    if cmd.startswith("$ python3 tlslite_server13.py"):   # make-mistakes.sh
+        return "tlslite-ng", analyse_tlslite_server13(slines, clines)
     if cmd.startswith("$ gnutls-serv"):
         return "gnutls", analyse_gnutls_serv(slines, clines)
     if cmd.startswith("$ python3 smtp_starttls_server.py"):

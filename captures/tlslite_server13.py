@@ -202,7 +202,8 @@ def main():
     conn = TLSConnection(sock)
     status = 0
     try:
-        conn.handshakeServer(certChain=chain, privateKey=key, reqCert=True, settings=settings)
+        conn.handshakeServer(certChain=chain, privateKey=key, reqCert=True, settings=settings,
+                             alpn=[bytearray(b"http/1.1")])   # curl offers ALPN; without a list tlslite-ng fails
         cc = conn.session.clientCertChain
         out("handshake done: TLS 1.3, %s; client certificate: %s" % (
             conn.getCipherName(), dn(cc.x509List[0].subject) if cc and cc.getNumCerts() else "none"))

@@ -31,6 +31,8 @@ struct Cli {
 enum OutputFormat {
     Text,
     Json,
+    /// JSON Lines: one object per TLS connection (explain only).
+    Jsonl,
 }
 
 #[derive(Subcommand, Debug)]
@@ -45,8 +47,10 @@ enum Command {
     /// Explain, per TLS connection, whether client-certificate
     /// authentication succeeded or failed, and why.
     Explain {
-        /// A pcap or pcapng file, or `-` for standard input.
-        file: String,
+        /// pcap or pcapng files (gzip too), directories (searched
+        /// recursively for them), or `-` for standard input.
+        #[arg(required = true, value_name = "FILE")]
+        files: Vec<String>,
         /// An NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes.
         #[arg(long)]
         keylog: Option<String>,
@@ -66,6 +70,9 @@ enum Command {
         /// instead of the capture's.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
+        /// Captures analysed at once (default: the machine's cores).
+        #[arg(long, value_name = "N")]
+        jobs: Option<usize>,
     },
     /// List every certificate seen, and optionally write each as PEM.
     Certs {
@@ -107,6 +114,16 @@ pub fn main() -> ExitCode {
             };
         }
     };
+    let jsonl_elsewhere = match &cli.command {
+        Command::Connections { format, .. }
+        | Command::Show { format, .. }
+        | Command::Certs { format, .. } => *format == OutputFormat::Jsonl,
+        Command::Explain { .. } => false,
+    };
+    if jsonl_elsewhere {
+        eprintln!("tlstrace: --format jsonl is for explain; use --format json here");
+        return ExitCode::from(2);
+    }
     match cli.command {
         Command::Connections { file, format } => connections(&file, format),
         Command::Show {
@@ -122,22 +139,39 @@ pub fn main() -> ExitCode {
             format,
         } => certs(&file, keylog.as_deref(), out.as_deref(), format),
         Command::Explain {
-            file,
+            files,
             keylog,
             conn,
             format,
             ca,
             server_ca,
             at,
-        } => explain(
-            &file,
-            keylog.as_deref(),
-            conn,
-            format,
-            &ca,
-            &server_ca,
-            at.as_deref(),
-        ),
+            jobs,
+        } => {
+            let single = files.len() == 1 && !std::path::Path::new(&files[0]).is_dir();
+            if single && format != OutputFormat::Jsonl {
+                explain(
+                    &files[0],
+                    keylog.as_deref(),
+                    conn,
+                    format,
+                    &ca,
+                    &server_ca,
+                    at.as_deref(),
+                )
+            } else {
+                let many = ManyOptions {
+                    keylog: keylog.as_deref(),
+                    conn,
+                    jsonl: format != OutputFormat::Text,
+                    ca: &ca,
+                    server_ca: &server_ca,
+                    at: at.as_deref(),
+                    jobs,
+                };
+                explain_many(&files, &many)
+            }
+        }
     }
 }
 
@@ -228,9 +262,9 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     let stdout = std::io::stdout();
     let mut collect = match format {
         OutputFormat::Text => Collect::Table(Vec::new()),
-        OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(
-            std::io::BufWriter::new(stdout.lock()),
-        )),
+        OutputFormat::Json | OutputFormat::Jsonl => Collect::Json(
+            report::connections::JsonStream::new(std::io::BufWriter::new(stdout.lock())),
+        ),
     };
     let outcome = drive(&mut reader, &mut tcp, &mut collect);
     match collect {
@@ -261,7 +295,7 @@ fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputForma
     let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, conn);
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
-        OutputFormat::Json => emit(&report::show::json(&found)),
+        OutputFormat::Json | OutputFormat::Jsonl => emit(&report::show::json(&found)),
     }
     report_problems(&outcome);
     ExitCode::SUCCESS
@@ -325,7 +359,7 @@ fn explain(
     let stdout = std::io::stdout();
     let mut out = report::ordered::Ordered::new(std::io::BufWriter::new(stdout.lock()));
     let sep = match format {
-        OutputFormat::Json => ",\n",
+        OutputFormat::Json | OutputFormat::Jsonl => ",\n",
         OutputFormat::Text => "\n",
     };
     if format == OutputFormat::Json {
@@ -349,7 +383,9 @@ fn explain(
         outcomes.push(d.client_auth.outcome);
         let item = match format {
             OutputFormat::Text => ex::text_connection(&f, &d, style),
-            OutputFormat::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
+            OutputFormat::Json | OutputFormat::Jsonl => {
+                ex::connection_json(&ConnectionJson::new(&f, &d))
+            }
         };
         out.put(f.info.id, Some(item), sep);
     })
@@ -359,7 +395,7 @@ fn explain(
     drop(analyzer);
     let tls_connections = outcomes.len() as u64;
     match format {
-        OutputFormat::Json => {
+        OutputFormat::Json | OutputFormat::Jsonl => {
             let capture = CaptureJson::new(
                 file,
                 Some(reader.format()),
@@ -413,6 +449,205 @@ fn explain(
     }
 }
 
+/// What `explain` was asked for several captures.
+struct ManyOptions<'a> {
+    keylog: Option<&'a str>,
+    conn: Option<u64>,
+    /// JSON Lines (several captures with `--format json` give JSON Lines
+    /// too: one document per capture would not be one JSON text).
+    jsonl: bool,
+    ca: &'a [std::path::PathBuf],
+    server_ca: &'a [std::path::PathBuf],
+    at: Option<&'a str>,
+    jobs: Option<usize>,
+}
+
+/// What a worker sends back about one capture.
+enum ManyEvent {
+    Connection {
+        capture: usize,
+        id: u64,
+        item: String,
+        outline: crate::explain::ConnectionOutline,
+        failed: bool,
+    },
+    Done {
+        capture: usize,
+        result: Result<crate::net::DriveOutcome, String>,
+    },
+}
+
+/// `explain` over several captures (files and directories): analysed in
+/// parallel, reported per capture in the order given (text) or as each
+/// connection finishes (JSON Lines), then a summary across all of them.
+fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
+    use crate::explain::{capture_inputs, ConnectionOutline, Explainer, FleetSummary};
+    use crate::report::explain::{self as ex, ConnectionJson, Style};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let (files, skipped) = capture_inputs(inputs);
+    for (file, why) in skipped.iter().take(10) {
+        eprintln!("tlstrace: note: {file}: skipped, {why}");
+    }
+    if skipped.len() > 10 {
+        eprintln!("tlstrace: note: {} more files skipped", skipped.len() - 10);
+    }
+    let client_ca = match trust_store(o.ca) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let server_ca = match trust_store(o.server_ca) {
+        Ok(s) => s,
+        Err(code) => return code,
+    };
+    let at = match o.at.map(crate::x509::parse_time) {
+        Some(None) => {
+            eprintln!("tlstrace: --at wants Unix seconds or a date like 2026-01-31T12:00:00Z");
+            return ExitCode::from(2);
+        }
+        Some(Some(t)) => Some(t),
+        None => None,
+    };
+    // One key log, read once, for every capture (client randoms are unique).
+    let keylog = match o.keylog {
+        Some(path) => match crate::analysis::load_secrets("-", Some(path)) {
+            Ok((log, warnings)) => {
+                for w in warnings.iter().take(20) {
+                    eprintln!("tlstrace: {w}");
+                }
+                log.map(Arc::new)
+            }
+            Err(e) => {
+                eprintln!("tlstrace: cannot read key log {path}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        None => None,
+    };
+    let jobs = o
+        .jobs
+        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+        .clamp(1, 64)
+        .min(files.len().max(1));
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<ManyEvent>();
+    let style = Style { color: false };
+    let mut summary = FleetSummary::default();
+    summary.captures = files.len() as u64;
+    let mut any_failed = false;
+    let mut unreadable = false;
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    std::thread::scope(|scope| {
+        for _ in 0..jobs {
+            let tx = tx.clone();
+            let (files, next, keylog) = (&files, &next, keylog.as_ref());
+            let (client_ca, server_ca) = (client_ca.as_ref(), server_ca.as_ref());
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let mut explainer = Explainer::new(client_ca, server_ca, at);
+                let result =
+                    crate::explain::explain_capture(file, keylog, &mut explainer, |f, d| {
+                        if o.conn.is_some_and(|id| id != f.info.id) {
+                            return;
+                        }
+                        let item = if o.jsonl {
+                            let mut v = serde_json::to_value(ConnectionJson::new(&f, &d))
+                                .unwrap_or(serde_json::Value::Null);
+                            if let Some(m) = v.as_object_mut() {
+                                m.insert("capture".into(), serde_json::Value::String(file.clone()));
+                            }
+                            v.to_string()
+                        } else {
+                            ex::text_connection(&f, &d, style)
+                        };
+                        let _ = tx.send(ManyEvent::Connection {
+                            capture: i,
+                            id: f.info.id,
+                            item,
+                            outline: ConnectionOutline::new(&f, &d),
+                            failed: d.failed(),
+                        });
+                    });
+                let result = result
+                    .map(|(outcome, _)| outcome)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(ManyEvent::Done { capture: i, result });
+            });
+        }
+        drop(tx);
+        // Text: each capture's connections in id order, captures in the
+        // order given; JSON Lines: as they come.
+        let mut pending: Vec<Vec<(u64, String)>> = vec![Vec::new(); files.len()];
+        let mut done: Vec<Option<bool>> = vec![None; files.len()];
+        let mut printed = 0;
+        for ev in rx {
+            match ev {
+                ManyEvent::Connection {
+                    capture,
+                    id,
+                    item,
+                    outline,
+                    failed,
+                } => {
+                    summary.add(&outline);
+                    any_failed |= failed;
+                    if o.jsonl {
+                        let _ = writeln!(out, "{item}");
+                        let _ = out.flush();
+                    } else if let Some(p) = pending.get_mut(capture) {
+                        p.push((id, item));
+                    }
+                }
+                ManyEvent::Done { capture, result } => {
+                    match &result {
+                        Ok(outcome) => report_problems(outcome),
+                        Err(e) => {
+                            eprintln!("tlstrace: {e}");
+                            unreadable = true;
+                            if let Some(f) = files.get(capture) {
+                                summary.unreadable.push((f.clone(), e.clone()));
+                            }
+                        }
+                    }
+                    if let Some(d) = done.get_mut(capture) {
+                        *d = Some(result.is_ok());
+                    }
+                    while printed < files.len() && done[printed].is_some() {
+                        if !o.jsonl {
+                            let conns = &mut pending[printed];
+                            conns.sort_by_key(|(id, _)| *id);
+                            let _ = writeln!(out, "== {} ==", files[printed]);
+                            if conns.is_empty() && done[printed] == Some(true) {
+                                let _ = writeln!(out, "No TLS connections.");
+                            }
+                            for (_, text) in conns.drain(..) {
+                                let _ = writeln!(out, "{text}");
+                            }
+                        }
+                        printed += 1;
+                    }
+                }
+            }
+        }
+    });
+    if o.jsonl {
+        eprint!("{}", summary.text());
+    } else {
+        let _ = write!(out, "{}", summary.text());
+    }
+    let _ = out.flush();
+    if unreadable {
+        ExitCode::from(2)
+    } else if any_failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
 fn certs(
     file: &str,
     keylog: Option<&str>,
@@ -449,7 +684,7 @@ fn certs(
     }
     match format {
         OutputFormat::Text => emit(&report::certs::table(&certs)),
-        OutputFormat::Json => emit(&report::certs::json(&certs)),
+        OutputFormat::Json | OutputFormat::Jsonl => emit(&report::certs::json(&certs)),
     }
     report_problems(&outcome);
     ExitCode::SUCCESS

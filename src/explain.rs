@@ -62,3 +62,235 @@ impl<'a> Explainer<'a> {
         d
     }
 }
+
+/// Explains every TLS connection of the capture at `path` (`-` for
+/// standard input), decrypting with `keylog` merged with the secrets the
+/// capture embeds, and hands each connection to `sink` as it finishes.
+/// Returns how reading went, or why the capture could not be opened.
+pub fn explain_capture(
+    path: &str,
+    keylog: Option<&std::sync::Arc<crate::tls::keylog::KeyLog>>,
+    explainer: &mut Explainer<'_>,
+    mut sink: impl FnMut(ConnectionFacts, Diagnosis),
+) -> Result<(crate::net::DriveOutcome, u64), crate::capture::CaptureError> {
+    use crate::tls::{TlsAnalyzer, TlsConfig};
+    let mut reader = crate::capture::CaptureReader::open(path)?;
+    // Secrets the capture embeds join the shared key log (a copy, only
+    // for the captures that carry any).
+    let embedded = if path == "-" {
+        Vec::new()
+    } else {
+        crate::capture::scan_secrets(path)
+    };
+    let keylog = if embedded.is_empty() {
+        keylog.cloned()
+    } else {
+        let mut merged = keylog.map(|k| (**k).clone()).unwrap_or_default();
+        for text in embedded {
+            merged.merge(crate::tls::keylog::KeyLog::parse(&text).0);
+        }
+        Some(std::sync::Arc::new(merged))
+    };
+    let mut tcp = crate::net::tcp::TcpReassembler::default();
+    let mut tcp_connections = 0u64;
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        tcp_connections += 1;
+        if f.tls.detected {
+            let d = explainer.explain(&f);
+            sink(f, d);
+        }
+    })
+    .with_shared_keylog(keylog);
+    let outcome = crate::net::drive(&mut reader, &mut tcp, &mut analyzer);
+    drop(analyzer);
+    Ok((outcome, tcp_connections))
+}
+
+/// Capture files among `paths`: files as given, directories walked
+/// recursively (sorted) for pcap and pcapng files and their `.gz` forms.
+/// Also returns what was skipped, and why.
+pub fn capture_inputs(paths: &[String]) -> (Vec<String>, Vec<(String, String)>) {
+    let mut found = Vec::new();
+    let mut skipped = Vec::new();
+    for p in paths {
+        let path = std::path::Path::new(p);
+        if p == "-" || !path.is_dir() {
+            found.push(p.clone());
+            continue;
+        }
+        walk(path, &mut found, &mut skipped, 0);
+    }
+    (found, skipped)
+}
+
+/// Directory depth followed at most (symbolic link loops end here).
+const MAX_DEPTH: usize = 32;
+
+fn walk(
+    dir: &std::path::Path,
+    found: &mut Vec<String>,
+    skipped: &mut Vec<(String, String)>,
+    depth: usize,
+) {
+    let name = dir.display().to_string();
+    if depth > MAX_DEPTH {
+        skipped.push((name, "directories nested too deep".into()));
+        return;
+    }
+    let mut entries: Vec<std::path::PathBuf> = match std::fs::read_dir(dir) {
+        Ok(rd) => rd.filter_map(|e| e.ok().map(|e| e.path())).collect(),
+        Err(e) => {
+            skipped.push((name, format!("cannot read the directory: {e}")));
+            return;
+        }
+    };
+    entries.sort();
+    for e in entries {
+        if e.is_dir() {
+            walk(&e, found, skipped, depth + 1);
+        } else if is_capture_name(&e) {
+            found.push(e.display().to_string());
+        } else {
+            skipped.push((
+                e.display().to_string(),
+                "not a capture (by its name: .pcap, .pcapng, .cap, and .gz of those)".into(),
+            ));
+        }
+    }
+}
+
+fn is_capture_name(p: &std::path::Path) -> bool {
+    let name = p
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let name = name.strip_suffix(".gz").unwrap_or(&name);
+    [".pcap", ".pcapng", ".cap"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+/// What the summary across captures keeps of one connection.
+#[derive(Debug, Clone)]
+pub struct ConnectionOutline {
+    pub outcome: crate::diagnose::Outcome,
+    /// The decisive finding's code.
+    pub cause: Option<&'static str>,
+    /// The client certificate's subject (or first SAN), when one was sent.
+    pub client_identity: Option<String>,
+    /// SNI, else the server's address.
+    pub server: String,
+    /// First packet of the connection (Unix seconds).
+    pub first_seen: f64,
+}
+
+impl ConnectionOutline {
+    pub fn new(f: &ConnectionFacts, d: &Diagnosis) -> ConnectionOutline {
+        let hs = crate::tls::summary::Handshake::new(&f.tls);
+        ConnectionOutline {
+            outcome: d.client_auth.outcome,
+            cause: d.findings.first().map(|x| x.code),
+            client_identity: d
+                .client_chain
+                .first()
+                .map(|c| c.san.first().cloned().unwrap_or_else(|| c.subject.clone())),
+            server: hs
+                .sni()
+                .map(str::to_string)
+                .unwrap_or_else(|| f.info.server.to_string()),
+            first_seen: f.tcp.detail.first_ts.as_f64(),
+        }
+    }
+}
+
+/// Totals across captures: outcomes by decisive cause, the client
+/// identities that fail most, the servers, the time span, and the captures
+/// that could not be read.
+#[derive(Debug, Default)]
+pub struct FleetSummary {
+    pub captures: u64,
+    pub connections: u64,
+    by_outcome: std::collections::BTreeMap<(&'static str, &'static str), u64>,
+    failing_clients: std::collections::HashMap<String, u64>,
+    servers: std::collections::HashMap<String, u64>,
+    first: Option<f64>,
+    last: Option<f64>,
+    pub unreadable: Vec<(String, String)>,
+}
+
+/// Identities and servers remembered for the summary, at most.
+const MAX_DISTINCT: usize = 10_000;
+
+impl FleetSummary {
+    pub fn add(&mut self, c: &ConnectionOutline) {
+        self.connections += 1;
+        *self
+            .by_outcome
+            .entry((c.outcome.as_str(), c.cause.unwrap_or("-")))
+            .or_default() += 1;
+        if c.outcome == crate::diagnose::Outcome::Failed {
+            let who = c
+                .client_identity
+                .clone()
+                .unwrap_or_else(|| "(no certificate)".to_string());
+            if self.failing_clients.len() < MAX_DISTINCT || self.failing_clients.contains_key(&who)
+            {
+                *self.failing_clients.entry(who).or_default() += 1;
+            }
+        }
+        if self.servers.len() < MAX_DISTINCT || self.servers.contains_key(&c.server) {
+            *self.servers.entry(c.server.clone()).or_default() += 1;
+        }
+        if c.first_seen > 0.0 {
+            self.first = Some(self.first.map_or(c.first_seen, |f| f.min(c.first_seen)));
+            self.last = Some(self.last.map_or(c.first_seen, |l| l.max(c.first_seen)));
+        }
+    }
+
+    /// The summary as text, for the end of `explain`'s output.
+    pub fn text(&self) -> String {
+        let mut out = format!(
+            "Summary: {} capture(s), {} TLS connection(s)",
+            self.captures, self.connections
+        );
+        if let (Some(f), Some(l)) = (self.first, self.last) {
+            out.push_str(&format!(", {} to {}", utc(f), utc(l)));
+        }
+        out.push_str(".\n");
+        if !self.by_outcome.is_empty() {
+            out.push_str("  Client authentication, by outcome and decisive cause:\n");
+            let mut rows: Vec<_> = self.by_outcome.iter().collect();
+            rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for ((outcome, cause), n) in rows {
+                out.push_str(&format!("    {n:>7}  {outcome:<14} {cause}\n"));
+            }
+        }
+        for (title, table) in [
+            ("Client identities that fail most", &self.failing_clients),
+            ("Servers (SNI, else address)", &self.servers),
+        ] {
+            if table.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("  {title}:\n"));
+            let mut rows: Vec<_> = table.iter().collect();
+            rows.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+            for (name, n) in rows.into_iter().take(10) {
+                out.push_str(&format!("    {n:>7}  {name}\n"));
+            }
+        }
+        if !self.unreadable.is_empty() {
+            out.push_str("  Captures that could not be read:\n");
+            for (file, why) in &self.unreadable {
+                out.push_str(&format!("    {file}: {why}\n"));
+            }
+        }
+        out
+    }
+}
+
+/// `2026-12-01T12:00:00Z` for Unix seconds.
+fn utc(secs: f64) -> String {
+    crate::x509::iso8601(secs as i64)
+}

@@ -267,6 +267,11 @@ fn expected_decisive(name: &str, server_error: &str, outcome: &str) -> &'static 
         } else {
             "capture-incomplete"
         }
+    } else if name.contains("ca-list-extension-empty") && outcome == "not_reached" {
+        // The client aborted on the server's malformed request.
+        "ca-list-extension-empty"
+    } else if name.contains("sigalgs-cert-unmet") {
+        "signature-algorithms-cert-unmet"
     } else if name.contains("-server-") && outcome == "succeeded" {
         // The server's certificate is wrong but the client went on: the
         // client side authenticated (the server-side finding comes second).
@@ -403,6 +408,7 @@ const ALSO_EXPECTED: &[(&str, &str)] = &[
     ("ca-list-empty", "ca-list-empty"),
     ("smtp-starttls", "ca-list-empty"),
     ("ca-list-too-large", "ca-list-too-large"),
+    ("ca-list-extension-empty", "ca-list-extension-empty"),
     ("chain-misordered", "chain-misordered"),
     ("chain-broken", "chain-broken"),
     ("server-name-mismatch", "server-certificate-name-mismatch"),
@@ -728,6 +734,10 @@ const KEYLESS_UNKNOWN: &[(&str, &str)] = &[
         "as nginx-tls13-expired: the 400 page and the close are the only refusal",
     ),
     (
+        "tls13-sigalgs-cert-unmet-curl",
+        "the tlslite-ng test server answers curl's request and closes the connection itself, as nginx does when it refuses an HTTP client",
+    ),
+    (
         "tls13-resumed",
         "the resumed connection's PSK identity is matched to the NewSessionTicket that issued it, which only the keys show",
     ),
@@ -874,6 +884,7 @@ fn stacks_of(name: &str) -> Option<(&'static str, Option<&'static str>, &'static
             ("OpenSSL", Some("Python ssl"), curl_or_openssl)
         }
         "python" => ("OpenSSL", None, curl_or_openssl),
+        "tls13" if name.ends_with("-go") => ("OpenSSL", None, "Go crypto/tls"),
         "tls12" | "tls13" | "lossy" | "multi" => ("OpenSSL", None, curl_or_openssl),
         _ => return None,
     })
@@ -897,7 +908,7 @@ fn stacks_are_identified() {
         // tlslite-ng plays the misbehaving side in some captures.
         let tlslite = |side: &str| {
             let programs: &[&str] = if side == "server" {
-                &["tlslite_server.py"]
+                &["tlslite_server.py", "tlslite_server13.py"]
             } else {
                 &["tlslite_client.py", "bad_cv_client.py"]
             };
@@ -911,9 +922,13 @@ fn stacks_are_identified() {
         };
         let path = captures_dir().join(e["file"].as_str().expect("file"));
         for keys in [keylog_for(&path), None] {
+            let keyless = keys.is_none();
             let (conns, _) = analysis::explain_connections(&mut open(&path), keys);
             let Some((_, d)) = conns.last() else { continue };
-            if let Some(s) = &d.server_stack {
+            // Without keys, tlslite-ng's TLS 1.3 server (a test tool) has
+            // rustls's shape: one record for its whole flight.
+            let skip_server = keyless && tlslite("server") && e["tls_version"] == "1.3";
+            if let Some(s) = d.server_stack.as_ref().filter(|_| !skip_server) {
                 named += 1;
                 let want = if tlslite("server") {
                     "tlslite-ng"

@@ -113,8 +113,6 @@ enum Answer {
     LateClose { close: CloseEvent, after_secs: f64 },
     /// The client closed (or alerted) before the server answered.
     ClientClosedFirst { frame: u64 },
-    /// A record too small for a ticket and not an alert's size.
-    Unclear { at: usize },
     /// The capture ends before any answer.
     Nothing,
 }
@@ -132,6 +130,10 @@ struct View<'a> {
     server_measured: bool,
     hash_name: &'static str,
     closes: [Option<CloseEvent>; 2],
+    /// The client offered HTTP by ALPN: an HTTP client keeps the
+    /// connection open for more requests, so a server that closes first
+    /// after one answer is refusing (or speaks HTTP/1.0).
+    http_client: bool,
 }
 
 impl View<'_> {
@@ -173,15 +175,10 @@ impl View<'_> {
         }
     }
 
-    /// Whether a server record of `len` bytes is larger than any alert.
+    /// Whether a server record of `len` bytes cannot be an alert: after
+    /// the client's flight it is then a ticket, data or a KeyUpdate.
     fn server_beyond_alert(&self, len: usize) -> bool {
-        if self.server_measured {
-            len != self.server.alert() && len > self.server.padded(0).alert()
-        } else {
-            KNOWN_PADDINGS
-                .iter()
-                .all(|&p| len > self.server.padded(p).alert())
-        }
+        !self.server_alert(len)
     }
 
     fn sum(sizes: &[u32]) -> String {
@@ -356,10 +353,6 @@ fn server_answer(v: &View<'_>, start: usize, last: usize) -> Answer {
         }
         return Answer::Alert { at: first };
     }
-    if !v.server_beyond_alert(v.len(first)) {
-        // Too small for a ticket, not an alert's size: not read.
-        return Answer::Unclear { at: first };
-    }
     // It went on. Did it then close the connection itself after answering
     // one request, before the client was done?
     if let Some(close) = server_close {
@@ -372,7 +365,7 @@ fn server_answer(v: &View<'_>, start: usize, last: usize) -> Answer {
             .rev()
             .find(|&&i| v.frame(i) <= close.frame)
             .is_some_and(|&i| v.server_alert(v.len(i)));
-        if server_first && client_asked && closed_with_alert {
+        if v.http_client && server_first && client_asked && closed_with_alert {
             let response = server
                 .iter()
                 .rev()
@@ -486,7 +479,7 @@ fn answer_evidence(v: &View<'_>, a: &Answer) -> Evidence {
         Answer::WentOn { at } => (
             Some(v.frame(*at)),
             format!(
-                "a {}-byte record, larger than an alert ({}): a session ticket or data — the server went on",
+                "a {}-byte record, not an alert's size ({}): a session ticket or data — the server went on",
                 thousands(v.len(*at) as u64),
                 v.server.alert()
             ),
@@ -520,13 +513,6 @@ fn answer_evidence(v: &View<'_>, a: &Answer) -> Evidence {
         Answer::ClientClosedFirst { frame } => (
             Some(*frame),
             "the client closed (or alerted) before the server answered".to_string(),
-        ),
-        Answer::Unclear { at } => (
-            Some(v.frame(*at)),
-            format!(
-                "a {}-byte record: too small for a session ticket, not an alert's size",
-                v.len(*at)
-            ),
         ),
         Answer::Nothing => (None, "the capture ends before the server answered".to_string()),
     };
@@ -618,6 +604,12 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
         server_measured: server_pad.is_some(),
         hash_name,
         closes: ctx.facts.tcp.detail.closes,
+        http_client: ctx.hs.client_hello(Some(Side::Client)).is_some_and(|c| {
+            c.value
+                .alpn
+                .iter()
+                .any(|p| matches!(p.as_str(), "h2" | "http/1.1" | "http/1.0"))
+        }),
     };
     let resumed = sh.value.selected_psk.is_some();
     let pha = ctx
@@ -867,9 +859,6 @@ fn decide(
         ),
         (_, Answer::LateClose { .. }) => partial(
             "the server sent nothing and closed much later: an idle timeout after accepting, or a refusal",
-        ),
-        (_, Answer::Unclear { .. }) => partial(
-            "the server's next record is too small to be a ticket and not the size of an alert",
         ),
         (_, Answer::ClientClosedFirst { .. }) => partial(
             "the client closed before the server's answer could be seen",

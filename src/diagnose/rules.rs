@@ -1035,9 +1035,17 @@ fn signature_algorithms_cert_unmet(ctx: &Context<'_>) -> Vec<Finding> {
             !schemes.is_empty() && !schemes.iter().any(|s| allowed.contains(s))
         })
         .collect();
-    let Some(first) = unmet.first() else {
+    // A client that sent an empty Certificate may have had a certificate
+    // the list rules out: OpenSSL and curl send nothing then, without a
+    // word. Where the list leaves out every SHA-256 and SHA-384 signature
+    // with RSA or ECDSA (how nearly every CA signs), that is the likely
+    // reason.
+    let sent_none = ctx.client_cert.is_some_and(|c| c.value.entries.is_empty());
+    const COMMON: [u16; 4] = [0x0401, 0x0403, 0x0501, 0x0503];
+    let rules_out_common = !COMMON.iter().any(|s| allowed.contains(s));
+    if unmet.is_empty() && !(sent_none && rules_out_common) {
         return vec![];
-    };
+    }
     let allowed_names: Vec<String> = allowed
         .iter()
         .map(|s| names::signature_scheme_name(*s).into_owned())
@@ -1045,13 +1053,24 @@ fn signature_algorithms_cert_unmet(ctx: &Context<'_>) -> Vec<Finding> {
     let reaction = server_rejection_alert(ctx)
         .map(alert_label)
         .unwrap_or_else(|| "no alert".to_string());
-    vec![Finding::new(
-        "signature-algorithms-cert-unmet",
-        Severity::Error,
-        format!("The server accepts only certificates signed with {}, but \"{}\" is signed with {}: no chain of this client can meet the server's list. The server's list is the mistake if its own CAs sign otherwise.", allowed_names.join(", "), first.subject, first.signature_algorithm),
-    )
-    .evidence(Some(cr.frame), "certificate_request.signature_algorithms_cert", allowed_names.join(", "))
-    .evidence(client_cert_frame(ctx), "client certificate signature", format!("{}: {}", first.subject, first.signature_algorithm))
+    let f = match unmet.first() {
+        Some(first) => Finding::new(
+            "signature-algorithms-cert-unmet",
+            Severity::Error,
+            format!("The server accepts only certificates signed with {}, but \"{}\" is signed with {}: no chain of this client can meet the server's list. The server's list is the mistake if its own CAs sign otherwise.", allowed_names.join(", "), first.subject, first.signature_algorithm),
+        )
+        .evidence(Some(cr.frame), "certificate_request.signature_algorithms_cert", allowed_names.join(", "))
+        .evidence(client_cert_frame(ctx), "client certificate signature", format!("{}: {}", first.subject, first.signature_algorithm)),
+        None => Finding::new(
+            "signature-algorithms-cert-unmet",
+            Severity::Error,
+            format!("The server accepts only certificates signed with {}, which leaves out how nearly every CA signs (RSA or ECDSA with SHA-256/384); the client then sent no certificate, as OpenSSL and curl do when none of theirs meets the list: most likely the server's list is the mistake.", allowed_names.join(", ")),
+        )
+        .evidence(Some(cr.frame), "certificate_request.signature_algorithms_cert", allowed_names.join(", "))
+        .evidence(client_cert_frame(ctx), "client certificate", "empty")
+        .inferred(),
+    };
+    vec![f
     .evidence(None, "server's answer", reaction)
     .fix("Make the server's signature_algorithms_cert (OpenSSL: -client_sigalgs / SSL_CTX_set1_client_sigalgs; others: their sigalgs setting) include how its client CAs sign, or leave the extension out.")]
 }
@@ -2008,6 +2027,12 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
         }
         match auth.outcome {
             Outcome::NotRequested if f.code == "client-auth-not-requested" => -1000,
+            // The server's list made the client send nothing.
+            Outcome::NotProvided | Outcome::Failed
+                if f.code == "signature-algorithms-cert-unmet" =>
+            {
+                -1050
+            }
             Outcome::NotProvided if f.code == "client-certificate-empty" => -1000,
             Outcome::NotReached if NOT_REACHED.contains(&f.code) => -1000,
             Outcome::Unknown if f.code == "handshake-encrypted" => -900,

@@ -109,6 +109,8 @@ const SIGNATURE_ALGORITHMS: &[(Library, &[u16])] = &[
         &[0x0503, 0x0403, 0x0807, 0x0806, 0x0805, 0x0804, 0x0601],
     ),
     (Library::TlsLite, &[0x0807, 0x0808, 0x0603, 0x0503, 0x0403]),
+    // tlslite-ng's TLS 1.3 server lists the brainpool PSS schemes early.
+    (Library::TlsLite, &[0x0807, 0x0808, 0x081c, 0x081b, 0x081a]),
 ];
 
 /// TLS 1.2 ServerHello extension orders (acknowledgements of server_name,
@@ -255,7 +257,7 @@ fn tls13_server_without_request(
         // flight into one record.
         [51, 43] => {
             if flight.len() == 1 {
-                evidence.push("ServerHello key_share before supported_versions, and the whole encrypted flight in one record, as rustls sends it".into());
+                evidence.push("ServerHello key_share before supported_versions, and the whole encrypted flight in one record, as rustls sends it (tlslite-ng looks the same)".into());
                 Some(Library::Rustls)
             } else {
                 evidence.push("ServerHello key_share before supported_versions, one record per message, as GnuTLS sends it".into());

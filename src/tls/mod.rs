@@ -56,6 +56,13 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
         self
     }
 
+    /// Decrypts with secrets shared with other analyses (one key log read
+    /// once for many captures).
+    pub fn with_shared_keylog(mut self, keylog: Option<Arc<KeyLog>>) -> Self {
+        self.keylog = keylog;
+        self
+    }
+
     /// Sessions the key log holds secrets for.
     pub fn keylog_sessions(&self) -> usize {
         self.keylog.as_ref().map_or(0, |k| k.len())
