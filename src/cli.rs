@@ -33,6 +33,15 @@ enum OutputFormat {
     Json,
 }
 
+/// `explain` has a third form: a self-contained HTML page.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ExplainFormat {
+    Text,
+    Json,
+    /// One self-contained page: drawn ladders, findings, chains.
+    Html,
+}
+
 #[derive(Subcommand, Debug)]
 enum Command {
     /// List the TCP connections in a capture.
@@ -53,8 +62,8 @@ enum Command {
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
         /// The server's trust store for client certificates: a PEM bundle
         /// or a directory of PEM files (repeatable).
         #[arg(long = "ca", value_name = "FILE")]
@@ -282,7 +291,7 @@ fn explain(
     file: &str,
     keylog: Option<&str>,
     conn: Option<u64>,
-    format: OutputFormat,
+    format: ExplainFormat,
     ca: &[std::path::PathBuf],
     server_ca: &[std::path::PathBuf],
     at: Option<&str>,
@@ -317,7 +326,7 @@ fn explain(
         Err(code) => return code,
     };
     let style = Style {
-        color: format == OutputFormat::Text && std::io::stdout().is_terminal(),
+        color: format == ExplainFormat::Text && std::io::stdout().is_terminal(),
     };
     // Each connection is diagnosed and rendered as it closes, and written
     // as soon as those that started before it are: memory does not grow
@@ -325,10 +334,13 @@ fn explain(
     let stdout = std::io::stdout();
     let mut out = report::ordered::Ordered::new(std::io::BufWriter::new(stdout.lock()));
     let sep = match format {
-        OutputFormat::Json => ",\n",
-        OutputFormat::Text => "\n",
+        ExplainFormat::Json => ",\n",
+        ExplainFormat::Text | ExplainFormat::Html => "\n",
     };
-    if format == OutputFormat::Json {
+    // The HTML page is put together at the end (summary first, failures
+    // first); only each connection's markup is kept until then.
+    let mut page = report::html::Page::new();
+    if format == ExplainFormat::Json {
         out.raw(&format!(
             "{{\n  \"schema_version\": {},\n  \"connections\": [\n",
             ex::SCHEMA_VERSION
@@ -348,8 +360,13 @@ fn explain(
         any_failed |= d.failed();
         outcomes.push(d.client_auth.outcome);
         let item = match format {
-            OutputFormat::Text => ex::text_connection(&f, &d, style),
-            OutputFormat::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
+            ExplainFormat::Text => ex::text_connection(&f, &d, style),
+            ExplainFormat::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
+            ExplainFormat::Html => {
+                page.push(&f, &d);
+                out.put(f.info.id, None, sep);
+                return;
+            }
         };
         out.put(f.info.id, Some(item), sep);
     })
@@ -358,19 +375,24 @@ fn explain(
     let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
     let tls_connections = outcomes.len() as u64;
+    let capture = CaptureJson::new(
+        file,
+        Some(reader.format()),
+        outcome.capture.frames,
+        &reader.link_types(),
+        tcp_connections,
+        tls_connections,
+        outcome.error.as_ref(),
+        &outcome.decode,
+        keylog_sessions,
+    );
     match format {
-        OutputFormat::Json => {
-            let capture = CaptureJson::new(
-                file,
-                Some(reader.format()),
-                outcome.capture.frames,
-                &reader.link_types(),
-                tcp_connections,
-                tls_connections,
-                outcome.error.as_ref(),
-                &outcome.decode,
-                keylog_sessions,
-            );
+        ExplainFormat::Html => {
+            let mut w = out.finish(sep);
+            let _ = w.write_all(page.finish(&capture).as_bytes());
+            let _ = w.flush();
+        }
+        ExplainFormat::Json => {
             let mut w = out.finish(sep);
             let _ = write!(
                 w,
@@ -379,7 +401,7 @@ fn explain(
             );
             let _ = w.flush();
         }
-        OutputFormat::Text => {
+        ExplainFormat::Text => {
             if outcomes.is_empty() {
                 out.raw(&format!(
                     "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",

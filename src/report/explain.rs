@@ -206,7 +206,7 @@ impl Style {
     }
 }
 
-fn verdict_sentence(d: &Diagnosis) -> &'static str {
+pub(crate) fn verdict_sentence(d: &Diagnosis) -> &'static str {
     let resumed = d
         .findings
         .first()

@@ -3,6 +3,7 @@
 pub mod certs;
 pub mod connections;
 pub mod explain;
+pub mod html;
 pub mod ordered;
 pub mod show;
 
