@@ -102,6 +102,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) to standard output, or write one
+    /// page per subcommand to a directory.
+    Man {
+        /// Write tlstrace.1, tlstrace-explain.1, … into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -147,6 +156,38 @@ pub fn main() -> ExitCode {
             &server_ca,
             at.as_deref(),
         ),
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: clap_complete panics on a closed pipe.
+            let mut buf: Vec<u8> = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "tlstrace", &mut buf);
+            let _ = std::io::stdout().lock().write_all(&buf);
+            ExitCode::SUCCESS
+        }
+        Command::Man { dir } => man(dir.as_deref()),
+    }
+}
+
+fn man(dir: Option<&std::path::Path>) -> ExitCode {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(cmd, dir))
+            .map(|()| Vec::new()),
+        None => {
+            let mut buf: Vec<u8> = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut buf).map(|()| buf)
+        }
+    };
+    match written {
+        Ok(page) => {
+            let _ = std::io::stdout().lock().write_all(&page);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tlstrace: cannot write the manual page: {e}");
+            ExitCode::from(2)
+        }
     }
 }
 

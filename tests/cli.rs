@@ -425,3 +425,35 @@ fn an_empty_certificate_is_explained_by_the_same_clients_other_connection() {
     );
     let _ = std::fs::remove_file(path);
 }
+
+#[test]
+fn completions_for_every_shell_mention_explain() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {:?}", o.status);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.trim().is_empty(), "{shell}: empty");
+        assert!(text.contains("explain"), "{shell}: no explain");
+        assert!(text.contains("keylog"), "{shell}: no keylog option");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn man_page_is_roff_and_mentions_explain() {
+    let o = run(&["man"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(".TH tlstrace 1"), "{text}");
+    assert!(text.contains("explain"));
+
+    let dir = std::env::temp_dir().join(format!("tlstrace-man-{}", std::process::id()));
+    let o = run(&["man", "--dir", s(&dir)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let explain = std::fs::read_to_string(dir.join("tlstrace-explain.1")).expect("page written");
+    assert!(
+        explain.contains("keylog") && explain.contains("html"),
+        "{explain}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
