@@ -168,6 +168,13 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Colour only on a terminal, and not when `NO_COLOR` is set to anything
+/// (<https://no-color.org>).
+fn color_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 fn man(dir: Option<&std::path::Path>) -> ExitCode {
     let cmd = <Cli as clap::CommandFactory>::command();
     let written = match dir {
@@ -356,7 +363,6 @@ fn explain(
     let mut explainer =
         crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at);
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
-    use std::io::IsTerminal;
 
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -367,7 +373,7 @@ fn explain(
         Err(code) => return code,
     };
     let style = Style {
-        color: format == ExplainFormat::Text && std::io::stdout().is_terminal(),
+        color: format == ExplainFormat::Text && color_wanted(),
     };
     // Each connection is diagnosed and rendered as it closes, and written
     // as soon as those that started before it are: memory does not grow

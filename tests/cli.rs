@@ -238,8 +238,10 @@ fn show_lists_ca_names_and_client_subjects() {
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("certificate_request"), "{text}");
+    // The table wraps its cells to 100 columns.
     assert!(
-        text.contains("CA names: O=tlstrace test PKI, CN=tlstrace Test Root CA"),
+        text.contains("CA names: O=tlstrace test PKI, CN=tlstrace Test")
+            && text.contains("Root CA"),
         "{text}"
     );
     assert!(text.contains("CN=client-good"), "{text}");
@@ -456,4 +458,35 @@ fn man_page_is_roff_and_mentions_explain() {
         "{explain}"
     );
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn text_output_fits_100_columns() {
+    for (cmd, name, keys) in [
+        ("explain", "tls13-expired.pcap", Some("tls13-expired.keys")),
+        ("explain", "multi-conn-mixed.pcap", None),
+        ("explain", "tls13-unknown-ca.pcap", None),
+        ("explain", "tls12-missing-intermediate.pcap", None),
+        ("show", "tls12-resumed.pcap", None),
+        ("show", "tls12-mtls-ok-snaplen200.pcap", None),
+        ("certs", "tls13-mtls-ok.pcap", Some("tls13-mtls-ok.keys")),
+        ("connections", "multi-conn-mixed.pcap", None),
+    ] {
+        let file = capture(name);
+        let mut args = vec![cmd, s(&file)];
+        let keyfile = keys.map(capture);
+        if let Some(k) = &keyfile {
+            args.extend(["--keylog", s(k)]);
+        }
+        let o = run(&args);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.trim().is_empty(), "{cmd} {name}");
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{cmd} {name}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
 }
