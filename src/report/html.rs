@@ -294,6 +294,7 @@ fn connection(f: &ConnectionFacts, d: &Diagnosis) -> String {
     out.push_str("<div class=\"conn-body\">\n<div class=\"ladder-col\">\n");
     out.push_str(&ladder::svg(f, d));
     out.push_str(LEGEND);
+    out.push_str(&chain::tree(f, d));
     out.push_str("</div>\n<div class=\"explain-col\">\n");
     out.push_str(&verdict(d));
     let mut findings = d.findings.iter();
@@ -309,7 +310,6 @@ fn connection(f: &ConnectionFacts, d: &Diagnosis) -> String {
         }
     }
     out.push_str("</div>\n</div>\n");
-    out.push_str(&chain::tree(f, d));
     out
 }
 
@@ -422,7 +422,7 @@ details.finding > summary { cursor: pointer; }
 .inferred-note { font-style: italic; color: var(--grey); margin: 4px 0; }
 table.evidence { border-collapse: collapse; margin: 6px 0; font-size: 13px; width: 100%; }
 table.evidence td, table.evidence th { border-top: 1px solid #e2e8f0; padding: 2px 6px; vertical-align: top; text-align: left; overflow-wrap: anywhere; }
-table.evidence th { font-weight: 600; white-space: nowrap; } table.evidence .frame { white-space: nowrap; color: var(--grey); font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
+table.evidence th { font-weight: 600; min-width: 8em; } table.evidence .frame { white-space: nowrap; color: var(--grey); font-family: ui-monospace, "DejaVu Sans Mono", monospace; }
 .fix { margin: 6px 0 2px; }
 .legend { font-size: 12px; color: #334155; margin: 2px 0 8px; }
 .sw { display: inline-block; width: 14px; height: 10px; border: 1px solid #94a3b8; border-radius: 2px; margin: 0 4px 0 10px; vertical-align: -1px; background: #fff; }
@@ -448,7 +448,7 @@ svg .bar text { font-size: 12px; } svg .bar .n { font-weight: 700; }
 svg .bar rect { fill: var(--grey); } svg .bar.failed rect { fill: var(--red); } svg .bar.ok rect { fill: var(--green); }
 svg .bar.warn rect, svg .bar.unknown rect { fill: var(--amber); } svg .bar.neutral rect { fill: var(--blue); }
 .chain ol.tree { list-style: none; padding: 0; margin: 6px 0 12px; }
-.chain li.node { position: relative; margin: 0 0 22px 0; max-width: 760px; }
+.chain li.node { position: relative; margin: 0 0 22px 0; max-width: 680px; }
 .chain li.node:not(:last-child)::after { content: "↓ issued by"; position: absolute; left: 18px; bottom: -19px; font-size: 11px; color: var(--grey); }
 .card { border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; background: #fff; }
 .node.fault > .card { border: 2px solid var(--red); background: #fff7f7; }
