@@ -19,7 +19,7 @@ mod ladder;
 #[cfg(test)]
 mod tests;
 
-use super::explain::{verdict_sentence, CaptureJson};
+use super::explain::{confidence_word, verdict_sentence, CaptureJson};
 use super::Headline;
 use crate::diagnose::{Diagnosis, Finding, HandshakeOutcome, Outcome, Severity};
 use crate::tls::ConnectionFacts;
@@ -327,6 +327,23 @@ fn verdict(d: &Diagnosis) -> String {
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("<p>The handshake failed.</p>");
     }
+    if d.server_stack.is_some() || d.client_stack.is_some() {
+        let side = |s: &Option<crate::diagnose::stack::Stack>| {
+            s.as_ref().map_or("not identified".to_string(), |s| {
+                format!(
+                    "{} ({} confidence)",
+                    s.label(),
+                    confidence_word(s.confidence)
+                )
+            })
+        };
+        let _ = write!(
+            out,
+            "<p class=\"stacks\">Stacks: server {}; client {}.</p>",
+            escape(&side(&d.server_stack)),
+            escape(&side(&d.client_stack))
+        );
+    }
     out.push_str("</div>\n");
     out
 }
@@ -409,7 +426,7 @@ details.conn > summary { cursor: pointer; padding: 10px 0; font-weight: 600; fon
 .conn-body { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
 .ladder-col { flex: 0 1 680px; min-width: 320px; } .ladder-col svg { max-width: 100%; height: auto; }
 .explain-col { flex: 1 1 420px; min-width: 320px; }
-.verdict { border-radius: 6px; padding: 8px 12px; background: #f1f5f9; } .verdict p { margin: 0; }
+.verdict { border-radius: 6px; padding: 8px 12px; background: #f1f5f9; } .verdict p { margin: 0; } .verdict .stacks { font-size: 12.5px; color: #334155; margin-top: 4px; }
 .verdict.failed { background: var(--red-bg); } .verdict.failed .verdict-word { color: var(--red); }
 .verdict.ok { background: #dcfce7; } .verdict.ok .verdict-word { color: var(--green); }
 .verdict.warn, .verdict.unknown { background: #fef3c7; } .verdict.neutral { background: #e0f2fe; }
