@@ -10,6 +10,13 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// Says something on stderr past the test harness's capture, so it shows
+/// in a passing run (the screenshot's path, a skipped browser).
+fn note(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{text}");
+}
+
 fn chromium() -> Option<PathBuf> {
     if let Some(p) = std::env::var_os("TLSTRACE_CHROMIUM") {
         return Some(PathBuf::from(p));
@@ -101,7 +108,7 @@ fn render(browser: &Path, html: &Path, height: u32) -> (String, PathBuf) {
         "chromium rendered nothing: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    println!("screenshot: {}", png.display());
+    note(&format!("tests/html.rs: screenshot {}", png.display()));
     (dom, png)
 }
 
@@ -201,7 +208,7 @@ fn count(haystack: &str, needle: &str) -> usize {
 #[test]
 fn failing_and_succeeding_reports_render_in_chromium() {
     let Some(browser) = chromium() else {
-        eprintln!("note: no chromium found (set TLSTRACE_CHROMIUM); browser test skipped");
+        note("tests/html.rs: no chromium found (set TLSTRACE_CHROMIUM); browser test skipped");
         return;
     };
 
@@ -225,7 +232,6 @@ fn failing_and_succeeding_reports_render_in_chromium() {
     assert!(dom.contains("<b class=\"verdict-word\">SUCCEEDED</b>"));
     assert!(!dom.contains("class=\"flight failing"));
     let ok_red = red_pixels_in_ladder_area(&ok_png);
-    println!("red pixels: failing {red}, succeeding {ok_red}");
     // The legend's red swatch is all the red a succeeding page has; the
     // failing page's arrows, labels and frames add far more.
     assert!(
@@ -281,7 +287,7 @@ fn hostile_strings_stay_text() {
     assert!(!page.contains("<script"));
     assert!(page.contains("content=\"default-src 'none'; style-src 'unsafe-inline'\""));
     let Some(browser) = chromium() else {
-        eprintln!("note: no chromium found; hostile page not rendered");
+        note("tests/html.rs: no chromium found; the hostile page was checked, not rendered");
         return;
     };
     let (dom, _) = render(&browser, &html, 800);
