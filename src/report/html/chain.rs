@@ -52,6 +52,7 @@ impl Field {
 fn field_of(code: &str) -> Option<Field> {
     Some(match code {
         "issuer-not-in-ca-list"
+        | "untrusted-issuer"
         | "unknown-issuer"
         | "incomplete-chain"
         | "chain-broken"
@@ -59,7 +60,9 @@ fn field_of(code: &str) -> Option<Field> {
         "missing-client-auth-eku" => Field::Eku,
         "key-usage-forbids-signature" => Field::Ku,
         "certificate-expired" | "certificate-not-yet-valid" => Field::Validity,
-        "chain-signature-invalid" | "unsupported-signature-algorithm" => Field::Signature,
+        "chain-signature-invalid"
+        | "unsupported-signature-algorithm"
+        | "signature-algorithms-cert-unmet" => Field::Signature,
         "issuer-not-a-ca" => Field::Ca,
         "certificate-verify-invalid" | "signature-scheme-not-offered" => Field::Key,
         "certificate-revoked" => Field::Whole,

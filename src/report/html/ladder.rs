@@ -108,11 +108,13 @@ fn failing_target(code: &str) -> Option<(Side, &'static [&'static str])> {
     const CERT: &[&str] = &["certificate"];
     Some(match code {
         "issuer-not-in-ca-list"
+        | "untrusted-issuer"
         | "unknown-issuer"
         | "incomplete-chain"
         | "chain-misordered"
         | "chain-broken"
         | "chain-signature-invalid"
+        | "signature-algorithms-cert-unmet"
         | "issuer-not-a-ca"
         | "missing-client-auth-eku"
         | "key-usage-forbids-signature"
