@@ -31,8 +31,17 @@ struct Cli {
 enum OutputFormat {
     Text,
     Json,
-    /// JSON Lines: one object per TLS connection (explain only).
+}
+
+/// `explain` has a third form: a self-contained HTML page.
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+enum ExplainFormat {
+    Text,
+    Json,
+    /// JSON Lines: one object per TLS connection, with its `capture`.
     Jsonl,
+    /// One self-contained page: drawn ladders, findings, chains.
+    Html,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,8 +66,8 @@ enum Command {
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
-        #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
-        format: OutputFormat,
+        #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+        format: ExplainFormat,
         /// The server's trust store for client certificates: a PEM bundle
         /// or a directory of PEM files (repeatable).
         #[arg(long = "ca", value_name = "FILE")]
@@ -100,6 +109,15 @@ enum Command {
         #[arg(long, value_enum, default_value_t = OutputFormat::Text)]
         format: OutputFormat,
     },
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions { shell: clap_complete::Shell },
+    /// Print the manual page (roff) to standard output, or write one
+    /// page per subcommand to a directory.
+    Man {
+        /// Write tlstrace.1, tlstrace-explain.1, … into DIR.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<std::path::PathBuf>,
+    },
 }
 
 pub fn main() -> ExitCode {
@@ -114,16 +132,6 @@ pub fn main() -> ExitCode {
             };
         }
     };
-    let jsonl_elsewhere = match &cli.command {
-        Command::Connections { format, .. }
-        | Command::Show { format, .. }
-        | Command::Certs { format, .. } => *format == OutputFormat::Jsonl,
-        Command::Explain { .. } => false,
-    };
-    if jsonl_elsewhere {
-        eprintln!("tlstrace: --format jsonl is for explain; use --format json here");
-        return ExitCode::from(2);
-    }
     match cli.command {
         Command::Connections { file, format } => connections(&file, format),
         Command::Show {
@@ -149,7 +157,7 @@ pub fn main() -> ExitCode {
             jobs,
         } => {
             let single = files.len() == 1 && !std::path::Path::new(&files[0]).is_dir();
-            if single && format != OutputFormat::Jsonl {
+            if single && format != ExplainFormat::Jsonl {
                 explain(
                     &files[0],
                     keylog.as_deref(),
@@ -159,11 +167,14 @@ pub fn main() -> ExitCode {
                     &server_ca,
                     at.as_deref(),
                 )
+            } else if format == ExplainFormat::Html {
+                eprintln!("tlstrace: --format html takes one capture; use --format text or jsonl for several");
+                ExitCode::from(2)
             } else {
                 let many = ManyOptions {
                     keylog: keylog.as_deref(),
                     conn,
-                    jsonl: format != OutputFormat::Text,
+                    jsonl: format != ExplainFormat::Text,
                     ca: &ca,
                     server_ca: &server_ca,
                     at: at.as_deref(),
@@ -171,6 +182,45 @@ pub fn main() -> ExitCode {
                 };
                 explain_many(&files, &many)
             }
+        }
+        Command::Completions { shell } => {
+            let mut cmd = <Cli as clap::CommandFactory>::command();
+            // Into a buffer first: clap_complete panics on a closed pipe.
+            let mut buf: Vec<u8> = Vec::new();
+            clap_complete::generate(shell, &mut cmd, "tlstrace", &mut buf);
+            let _ = std::io::stdout().lock().write_all(&buf);
+            ExitCode::SUCCESS
+        }
+        Command::Man { dir } => man(dir.as_deref()),
+    }
+}
+
+/// Colour only on a terminal, and not when `NO_COLOR` is set to anything
+/// (<https://no-color.org>).
+fn color_wanted() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+fn man(dir: Option<&std::path::Path>) -> ExitCode {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    let written = match dir {
+        Some(dir) => std::fs::create_dir_all(dir)
+            .and_then(|()| clap_mangen::generate_to(cmd, dir))
+            .map(|()| Vec::new()),
+        None => {
+            let mut buf: Vec<u8> = Vec::new();
+            clap_mangen::Man::new(cmd).render(&mut buf).map(|()| buf)
+        }
+    };
+    match written {
+        Ok(page) => {
+            let _ = std::io::stdout().lock().write_all(&page);
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("tlstrace: cannot write the manual page: {e}");
+            ExitCode::from(2)
         }
     }
 }
@@ -262,9 +312,9 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     let stdout = std::io::stdout();
     let mut collect = match format {
         OutputFormat::Text => Collect::Table(Vec::new()),
-        OutputFormat::Json | OutputFormat::Jsonl => Collect::Json(
-            report::connections::JsonStream::new(std::io::BufWriter::new(stdout.lock())),
-        ),
+        OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(
+            std::io::BufWriter::new(stdout.lock()),
+        )),
     };
     let outcome = drive(&mut reader, &mut tcp, &mut collect);
     match collect {
@@ -295,7 +345,7 @@ fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputForma
     let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, conn);
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
-        OutputFormat::Json | OutputFormat::Jsonl => emit(&report::show::json(&found)),
+        OutputFormat::Json => emit(&report::show::json(&found)),
     }
     report_problems(&outcome);
     ExitCode::SUCCESS
@@ -316,7 +366,7 @@ fn explain(
     file: &str,
     keylog: Option<&str>,
     conn: Option<u64>,
-    format: OutputFormat,
+    format: ExplainFormat,
     ca: &[std::path::PathBuf],
     server_ca: &[std::path::PathBuf],
     at: Option<&str>,
@@ -340,7 +390,6 @@ fn explain(
     let mut explainer =
         crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at);
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
-    use std::io::IsTerminal;
 
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -351,7 +400,7 @@ fn explain(
         Err(code) => return code,
     };
     let style = Style {
-        color: format == OutputFormat::Text && std::io::stdout().is_terminal(),
+        color: format == ExplainFormat::Text && color_wanted(),
     };
     // Each connection is diagnosed and rendered as it closes, and written
     // as soon as those that started before it are: memory does not grow
@@ -359,10 +408,13 @@ fn explain(
     let stdout = std::io::stdout();
     let mut out = report::ordered::Ordered::new(std::io::BufWriter::new(stdout.lock()));
     let sep = match format {
-        OutputFormat::Json | OutputFormat::Jsonl => ",\n",
-        OutputFormat::Text => "\n",
+        ExplainFormat::Json | ExplainFormat::Jsonl => ",\n",
+        ExplainFormat::Text | ExplainFormat::Html => "\n",
     };
-    if format == OutputFormat::Json {
+    // The HTML page is put together at the end (summary first, failures
+    // first); only each connection's markup is kept until then.
+    let mut page = report::html::Page::new();
+    if format == ExplainFormat::Json {
         out.raw(&format!(
             "{{\n  \"schema_version\": {},\n  \"connections\": [\n",
             ex::SCHEMA_VERSION
@@ -382,9 +434,14 @@ fn explain(
         any_failed |= d.failed();
         outcomes.push(d.client_auth.outcome);
         let item = match format {
-            OutputFormat::Text => ex::text_connection(&f, &d, style),
-            OutputFormat::Json | OutputFormat::Jsonl => {
+            ExplainFormat::Text => ex::text_connection(&f, &d, style),
+            ExplainFormat::Json | ExplainFormat::Jsonl => {
                 ex::connection_json(&ConnectionJson::new(&f, &d))
+            }
+            ExplainFormat::Html => {
+                page.push(&f, &d);
+                out.put(f.info.id, None, sep);
+                return;
             }
         };
         out.put(f.info.id, Some(item), sep);
@@ -394,19 +451,24 @@ fn explain(
     let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
     let tls_connections = outcomes.len() as u64;
+    let capture = CaptureJson::new(
+        file,
+        Some(reader.format()),
+        outcome.capture.frames,
+        &reader.link_types(),
+        tcp_connections,
+        tls_connections,
+        outcome.error.as_ref(),
+        &outcome.decode,
+        keylog_sessions,
+    );
     match format {
-        OutputFormat::Json | OutputFormat::Jsonl => {
-            let capture = CaptureJson::new(
-                file,
-                Some(reader.format()),
-                outcome.capture.frames,
-                &reader.link_types(),
-                tcp_connections,
-                tls_connections,
-                outcome.error.as_ref(),
-                &outcome.decode,
-                keylog_sessions,
-            );
+        ExplainFormat::Html => {
+            let mut w = out.finish(sep);
+            let _ = w.write_all(page.finish(&capture).as_bytes());
+            let _ = w.flush();
+        }
+        ExplainFormat::Json | ExplainFormat::Jsonl => {
             let mut w = out.finish(sep);
             let _ = write!(
                 w,
@@ -415,7 +477,7 @@ fn explain(
             );
             let _ = w.flush();
         }
-        OutputFormat::Text => {
+        ExplainFormat::Text => {
             if outcomes.is_empty() {
                 out.raw(&format!(
                     "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",
@@ -684,7 +746,7 @@ fn certs(
     }
     match format {
         OutputFormat::Text => emit(&report::certs::table(&certs)),
-        OutputFormat::Json | OutputFormat::Jsonl => emit(&report::certs::json(&certs)),
+        OutputFormat::Json => emit(&report::certs::json(&certs)),
     }
     report_problems(&outcome);
     ExitCode::SUCCESS

@@ -238,8 +238,10 @@ fn show_lists_ca_names_and_client_subjects() {
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(text.contains("certificate_request"), "{text}");
+    // The table wraps its cells to 100 columns.
     assert!(
-        text.contains("CA names: O=tlstrace test PKI, CN=tlstrace Test Root CA"),
+        text.contains("CA names: O=tlstrace test PKI, CN=tlstrace Test")
+            && text.contains("Root CA"),
         "{text}"
     );
     assert!(text.contains("CN=client-good"), "{text}");
@@ -424,4 +426,67 @@ fn an_empty_certificate_is_explained_by_the_same_clients_other_connection() {
         "{text}"
     );
     let _ = std::fs::remove_file(path);
+}
+
+#[test]
+fn completions_for_every_shell_mention_explain() {
+    for shell in ["bash", "zsh", "fish", "powershell"] {
+        let o = run(&["completions", shell]);
+        assert!(o.status.success(), "{shell}: {:?}", o.status);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.trim().is_empty(), "{shell}: empty");
+        assert!(text.contains("explain"), "{shell}: no explain");
+        assert!(text.contains("keylog"), "{shell}: no keylog option");
+    }
+    assert_eq!(run(&["completions", "tcsh"]).status.code(), Some(2));
+}
+
+#[test]
+fn man_page_is_roff_and_mentions_explain() {
+    let o = run(&["man"]);
+    assert!(o.status.success());
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains(".TH tlstrace 1"), "{text}");
+    assert!(text.contains("explain"));
+
+    let dir = std::env::temp_dir().join(format!("tlstrace-man-{}", std::process::id()));
+    let o = run(&["man", "--dir", s(&dir)]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let explain = std::fs::read_to_string(dir.join("tlstrace-explain.1")).expect("page written");
+    assert!(
+        explain.contains("keylog") && explain.contains("html"),
+        "{explain}"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn text_output_fits_100_columns() {
+    for (cmd, name, keys) in [
+        ("explain", "tls13-expired.pcap", Some("tls13-expired.keys")),
+        ("explain", "multi-conn-mixed.pcap", None),
+        ("explain", "tls13-unknown-ca.pcap", None),
+        ("explain", "tls12-missing-intermediate.pcap", None),
+        ("show", "tls12-resumed.pcap", None),
+        ("show", "tls12-mtls-ok-snaplen200.pcap", None),
+        ("certs", "tls13-mtls-ok.pcap", Some("tls13-mtls-ok.keys")),
+        ("connections", "multi-conn-mixed.pcap", None),
+    ] {
+        let file = capture(name);
+        let mut args = vec![cmd, s(&file)];
+        let keyfile = keys.map(capture);
+        if let Some(k) = &keyfile {
+            args.extend(["--keylog", s(k)]);
+        }
+        let o = run(&args);
+        let text = String::from_utf8_lossy(&o.stdout);
+        assert!(!text.trim().is_empty(), "{cmd} {name}");
+        for line in text.lines() {
+            assert!(
+                line.chars().count() <= 100,
+                "{cmd} {name}: {} columns: {line}",
+                line.chars().count()
+            );
+        }
+    }
 }

@@ -75,3 +75,24 @@ fn tls13_rejected_without_keys() {
 fn tls13_silent_close_without_keys() {
     insta::assert_snapshot!(explain(&["captures/node-server-tls13-expired.pcap"]));
 }
+
+/// The HTML report of a failing and a succeeding capture: the markup of
+/// the drawn ladder, the findings and the chain (rendered in a browser by
+/// `tests/html.rs`).
+#[test]
+fn html_unknown_ca_tls12() {
+    insta::assert_snapshot!(explain(&[
+        "captures/tls12-unknown-ca.pcap",
+        "--format",
+        "html"
+    ]));
+}
+
+#[test]
+fn html_mtls_ok_tls12() {
+    insta::assert_snapshot!(explain(&[
+        "captures/tls12-mtls-ok.pcap",
+        "--format",
+        "html"
+    ]));
+}

@@ -5,7 +5,6 @@ use crate::tls::summary::Handshake;
 use crate::tls::ConnectionFacts;
 use crate::x509::CertInfo;
 use base64::Engine;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
 use serde::Serialize;
 
 /// One certificate as it appeared in a connection.
@@ -76,13 +75,11 @@ pub fn table(certs: &[SeenCert]) -> String {
     if certs.is_empty() {
         return "No certificates seen (TLS 1.3 certificates need the key log: --keylog).".into();
     }
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "conn", "side", "#", "subject", "issuer", "serial", "valid", "EKU", "KU", "SAN", "key",
-            "SHA-256",
-        ]);
+    let mut t = super::table(0);
+    t.set_header(vec![
+        "conn", "side", "#", "subject", "issuer", "serial", "valid", "EKU", "KU", "SAN", "key",
+        "SHA-256",
+    ]);
     for c in certs {
         let i = &c.info;
         t.add_row(vec![

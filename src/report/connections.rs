@@ -1,24 +1,22 @@
 //! `tlstrace connections`: one row per TCP connection.
 
 use crate::net::tcp::{ConnEnd, ConnSummary};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment};
 
 /// A table with id, endpoints, frames, packets, bytes each way, gaps and end.
 pub fn table(conns: &[ConnSummary]) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec![
-            "id",
-            "client",
-            "server",
-            "frames",
-            "packets",
-            "client→",
-            "←server",
-            "gaps",
-            "end",
-        ]);
+    let mut t = super::table(0);
+    t.set_header(vec![
+        "id",
+        "client",
+        "server",
+        "frames",
+        "packets",
+        "client→",
+        "←server",
+        "gaps",
+        "end",
+    ]);
     for c in conns {
         let end = match c.end {
             ConnEnd::Fin => "FIN",

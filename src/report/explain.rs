@@ -11,7 +11,7 @@ use crate::tls::names;
 use crate::tls::stream::{LadderEntry, Side};
 use crate::tls::ConnectionFacts;
 use crate::x509::CertInfo;
-use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+use comfy_table::{ColumnConstraint, Width};
 use serde::Serialize;
 
 /// The version of the JSON document's shape.
@@ -206,7 +206,7 @@ impl Style {
     }
 }
 
-fn verdict_sentence(d: &Diagnosis) -> &'static str {
+pub(crate) fn verdict_sentence(d: &Diagnosis) -> &'static str {
     let resumed = d
         .findings
         .first()
@@ -232,7 +232,7 @@ fn verdict_sentence(d: &Diagnosis) -> &'static str {
     }
 }
 
-fn confidence_word(c: crate::diagnose::stack::Confidence) -> &'static str {
+pub(crate) fn confidence_word(c: crate::diagnose::stack::Confidence) -> &'static str {
     use crate::diagnose::stack::Confidence;
     match c {
         Confidence::High => "high",
@@ -241,22 +241,33 @@ fn confidence_word(c: crate::diagnose::stack::Confidence) -> &'static str {
     }
 }
 
+/// A finding, wrapped to [`super::TEXT_WIDTH`]: the summary's further
+/// lines indented by two, evidence and fix by four, theirs by six.
 fn write_finding(out: &mut String, f: &Finding, style: Style, indent: &str) {
-    out.push_str(&format!(
-        "{indent}{} [{}] {}\n",
-        style.severity(f.severity),
-        f.code,
-        f.summary
+    let plain = Style { color: false };
+    let head = format!("{} [{}]", plain.severity(f.severity), f.code);
+    out.push_str(&super::fill(
+        &format!("{indent}{} [{}] ", style.severity(f.severity), f.code),
+        indent.len() + head.chars().count() + 1,
+        &f.summary,
+        &format!("{indent}  "),
     ));
+    let (sub, cont) = (format!("{indent}    "), format!("{indent}      "));
     for e in &f.evidence {
         let at = e.frame.map(|n| format!("frame {n}: ")).unwrap_or_default();
-        out.push_str(&format!("{indent}    {at}{} = {}\n", e.field, e.value));
+        let text = format!("{at}{} = {}", e.field, e.value);
+        out.push_str(&super::fill(&sub, sub.len(), &text, &cont));
     }
     if !f.observed {
-        out.push_str(&format!("{indent}    (inferred from the evidence above)\n"));
+        out.push_str(&format!("{sub}(inferred from the evidence above)\n"));
     }
     if !f.fix.is_empty() {
-        out.push_str(&format!("{indent}    fix: {}\n", f.fix));
+        out.push_str(&super::fill(
+            &sub,
+            sub.len(),
+            &format!("fix: {}", f.fix),
+            &cont,
+        ));
     }
 }
 
@@ -297,32 +308,41 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
             Side::Client => "client →",
             Side::Server => "← server",
         };
-        out.push_str(&format!("    {frame:>6}  {arrow}  {}\n", kinds.join(", ")));
+        let first = format!("    {frame:>6}  {arrow}  ");
+        let cont = " ".repeat(first.chars().count());
+        out.push_str(&super::fill(
+            &first,
+            first.chars().count(),
+            &kinds.join(", "),
+            &cont,
+        ));
     }
     out
 }
 
+/// The client's chain in 96 columns: subject over issuer, the two dates,
+/// EKU over KU. Dates and usage names stay whole; names wrap at spaces.
 fn chain_table(chain: &[CertInfo]) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["#", "subject", "issuer", "valid", "EKU", "KU", "key"]);
+    let mut t = super::table(4);
+    t.set_header(vec!["#", "subject / issuer", "valid", "usage", "key"]);
+    let list = |v: &Option<Vec<String>>| {
+        v.as_ref()
+            .map(|v| v.join(", "))
+            .unwrap_or_else(|| "(any)".into())
+    };
     for (i, c) in chain.iter().enumerate() {
         t.add_row(vec![
             (i + 1).to_string(),
-            c.subject.clone(),
-            c.issuer.clone(),
+            format!("{}\nissued by {}", c.subject, c.issuer),
             format!("{}\n{}", c.not_before, c.not_after),
-            c.eku
-                .as_ref()
-                .map(|v| v.join(", "))
-                .unwrap_or_else(|| "(any)".into()),
-            c.key_usage
-                .as_ref()
-                .map(|v| v.join(", "))
-                .unwrap_or_else(|| "(any)".into()),
+            format!("EKU {}\nKU {}", list(&c.eku), list(&c.key_usage)),
             c.key.clone(),
         ]);
+    }
+    for (col, width) in [(2, 22), (3, 21)] {
+        if let Some(c) = t.column_mut(col) {
+            c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(width)));
+        }
     }
     t.to_string()
         .lines()
@@ -337,11 +357,21 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
     out.push('\n');
     // A verdict read from record sizes says so before anything else.
     let inferred = d.client_auth.inferred;
-    out.push_str(&format!(
-        "  Client certificate authentication: {}{} — {}.\n",
+    let outcome = format!(
+        "{}{}",
+        Style { color: false }.outcome(d.client_auth.outcome),
+        if inferred { " (inferred)" } else { "" }
+    );
+    let first = format!(
+        "  Client certificate authentication: {}{} ",
         style.outcome(d.client_auth.outcome),
-        if inferred { " (inferred)" } else { "" },
-        verdict_sentence(d)
+        if inferred { " (inferred)" } else { "" }
+    );
+    out.push_str(&super::fill(
+        &first,
+        "  Client certificate authentication: ".len() + outcome.chars().count() + 1,
+        &format!("— {}.", verdict_sentence(d)),
+        "    ",
     ));
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("  The handshake failed.\n");
@@ -356,10 +386,15 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
                 )
             })
         };
-        out.push_str(&format!(
-            "  Stacks: server {}; client {}.\n",
-            side(&d.server_stack),
-            side(&d.client_stack)
+        out.push_str(&super::fill(
+            "  ",
+            2,
+            &format!(
+                "Stacks: server {}; client {}.",
+                side(&d.server_stack),
+                side(&d.client_stack)
+            ),
+            "    ",
         ));
     }
     let mut findings = d.findings.iter();
@@ -413,8 +448,13 @@ pub fn totals_line(tcp: u64, outcomes: impl Iterator<Item = Outcome>) -> String 
                 .map(|(_, n)| format!("{n} {}", o.as_str().replace('_', " ")))
         })
         .collect();
-    format!(
-        "{tcp} TCP connection(s), {tls} with TLS: client authentication {}.\n",
-        parts.join(", ")
+    super::fill(
+        "",
+        0,
+        &format!(
+            "{tcp} TCP connection(s), {tls} with TLS: client authentication {}.",
+            parts.join(", ")
+        ),
+        "  ",
     )
 }

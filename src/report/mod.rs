@@ -3,12 +3,55 @@
 pub mod certs;
 pub mod connections;
 pub mod explain;
+pub mod html;
 pub mod ordered;
 pub mod show;
 
 use crate::tls::names;
 use crate::tls::summary::Handshake;
 use crate::tls::ConnectionFacts;
+use comfy_table::{presets::UTF8_FULL_CONDENSED, ContentArrangement, Table};
+
+/// Text output fits this many columns: tables wrap their cells and prose
+/// wraps at spaces (a word longer than a line still overflows it).
+pub const TEXT_WIDTH: usize = 100;
+
+/// A table in the house style whose cells wrap so that, printed after
+/// `indent` columns, it fits [`TEXT_WIDTH`].
+pub(crate) fn table(indent: usize) -> Table {
+    let mut t = Table::new();
+    t.load_preset(UTF8_FULL_CONDENSED)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_width(TEXT_WIDTH.saturating_sub(indent) as u16);
+    t
+}
+
+/// `text` after `first` (which takes `first_width` columns: it may hold
+/// ANSI colour), wrapped at spaces to [`TEXT_WIDTH`], continuation lines
+/// starting with `cont`. Ends with a newline.
+pub(crate) fn fill(first: &str, first_width: usize, text: &str, cont: &str) -> String {
+    let mut out = String::from(first);
+    let mut col = first_width;
+    let mut line_start = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        let w = word.chars().count();
+        if !line_start && col + 1 + w > TEXT_WIDTH {
+            out.push('\n');
+            out.push_str(cont);
+            col = cont.chars().count();
+            line_start = true;
+        }
+        if !line_start {
+            out.push(' ');
+            col += 1;
+        }
+        out.push_str(word);
+        col += w;
+        line_start = false;
+    }
+    out.push('\n');
+    out
+}
 
 /// What identifies a TLS connection in every report: endpoints, version,
 /// SNI, cipher suite.

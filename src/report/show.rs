@@ -6,7 +6,7 @@ use crate::tls::stream::{AlertEntry, LadderEntry, Side, StreamIssue};
 use crate::tls::summary::{Handshake, Resumption};
 use crate::tls::ConnectionFacts;
 use crate::x509::{dn_string, CertInfo};
-use comfy_table::{presets::UTF8_FULL_CONDENSED, Cell, CellAlignment, ContentArrangement, Table};
+use comfy_table::{Cell, CellAlignment};
 use serde::Serialize;
 
 /// An alert in the stable JSON shape shared with `explain`.
@@ -283,10 +283,8 @@ fn details(f: &ConnectionFacts, l: &LadderEntry) -> String {
 }
 
 fn ladder_table(f: &ConnectionFacts) -> String {
-    let mut t = Table::new();
-    t.load_preset(UTF8_FULL_CONDENSED)
-        .set_content_arrangement(ContentArrangement::Dynamic)
-        .set_header(vec!["frame", "time", "", "message", "details"]);
+    let mut t = super::table(0);
+    t.set_header(vec!["frame", "time", "", "message", "details"]);
     let start = f.tcp.detail.first_ts;
     for l in &f.tls.ladder {
         let dt = (l.ts.secs - start.secs) as f64
@@ -311,15 +309,28 @@ pub fn text(conns: &[ConnectionFacts]) -> String {
     let mut out = String::new();
     for f in conns {
         let s = ShowConnection::new(f);
-        out.push_str(&s.headline.title(true));
+        let mut title = s.headline.title(true);
         if let Some(r) = s.resumed {
-            out.push_str(&format!("  resumed ({r:?})"));
+            title.push_str(&format!("  resumed ({r:?})"));
         }
+        if title.chars().count() > super::TEXT_WIDTH {
+            // The cipher suite (and resumption) on a line of their own.
+            title = s.headline.title(false);
+            let mut rest: Vec<String> = s.headline.cipher_suite.iter().cloned().collect();
+            if let Some(r) = s.resumed {
+                rest.push(format!("resumed ({r:?})"));
+            }
+            if !rest.is_empty() {
+                title.push_str(&format!("\n  {}", rest.join("  ")));
+            }
+        }
+        out.push_str(&title);
         out.push('\n');
         out.push_str(&ladder_table(f));
         out.push('\n');
         for i in &s.issues {
-            out.push_str(&format!("  note (frame {}): {}\n", i.frame, i.detail));
+            let first = format!("  note (frame {}): ", i.frame);
+            out.push_str(&super::fill(&first, first.len(), &i.detail, "    "));
         }
         out.push('\n');
     }
