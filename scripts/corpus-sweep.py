@@ -308,9 +308,19 @@ def decrypt_verdict(show_json):
     decrypted: secrets found, every Finished checked and right, no record
     that failed to authenticate. Returns (ok, reasons)."""
     reasons = []
-    negotiated = [c for c in show_json if c.get("cipher_suite")]
+    def sealed(c):
+        # Anything protected at all: connections that ended before either
+        # side switched keys have nothing to decrypt.
+        enc = c.get("encrypted_records") or {}
+        return (
+            any((enc.get(s) or {}).get("records") for s in ("client", "server"))
+            or any(m.get("type") in ("finished", "application_data") or m.get("encrypted")
+                   for m in c.get("messages") or [])
+        )
+
+    negotiated = [c for c in show_json if c.get("cipher_suite") and sealed(c)]
     if not negotiated:
-        reasons.append("no connection negotiated a cipher suite")
+        reasons.append("no connection has protected records")
     for c in negotiated:
         cid = c.get("id")
         if c.get("key_status") != "keys":
