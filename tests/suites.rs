@@ -116,3 +116,71 @@ fn every_suite_capture_decrypts_and_matches_tshark() {
         assert_eq!(non_empty(&ours), non_empty(&theirs), "{name}");
     }
 }
+
+/// The `reason` of the `not-decrypted` finding, if there is one.
+fn not_decrypted_reason(capture: &[u8], keys: &str) -> Option<String> {
+    let (keylog, _) = KeyLog::parse(keys.as_bytes());
+    let mut reader = CaptureReader::from_reader("test", std::io::Cursor::new(capture.to_vec()))
+        .expect("capture opens");
+    let (conns, _) = analysis::tls_connections(&mut reader, Some(keylog), None);
+    let d = tlstrace::diagnose::diagnose(conns.last().expect("a TLS connection"));
+    let f = d.findings.iter().find(|f| f.code == "not-decrypted")?;
+    f.evidence
+        .iter()
+        .find(|e| e.field == "reason")
+        .map(|e| e.value.clone())
+}
+
+/// A legacy pcap without its first `skip` packets.
+fn drop_packets(pcap: &[u8], skip: usize) -> Vec<u8> {
+    let mut out = pcap[..24].to_vec();
+    let mut at = 24;
+    let mut n = 0;
+    while at + 16 <= pcap.len() {
+        let len = u32::from_le_bytes(pcap[at + 8..at + 12].try_into().unwrap()) as usize;
+        if n >= skip {
+            out.extend_from_slice(&pcap[at..at + 16 + len]);
+        }
+        at += 16 + len;
+        n += 1;
+    }
+    out
+}
+
+#[test]
+fn not_decrypted_says_why() {
+    let dir = suites_dir();
+    let read = |n: &str| std::fs::read(dir.join(n)).expect("file");
+    let rsa = read("tls12-camellia128-sha256.pcap");
+    let rsa_keys = String::from_utf8(read("tls12-camellia128-sha256.keys")).unwrap();
+    let dhe = read("tls12-dhe-dss-aes128-sha256.pcap");
+    let dhe_keys = String::from_utf8(read("tls12-dhe-dss-aes128-sha256.keys")).unwrap();
+    // The right keys: nothing to say.
+    assert_eq!(not_decrypted_reason(&rsa, &rsa_keys), None);
+    // Another connection's key log: static RSA could use the server's key;
+    // DHE cannot.
+    assert_eq!(
+        not_decrypted_reason(&rsa, &dhe_keys).as_deref(),
+        Some("needs-server-key")
+    );
+    assert_eq!(
+        not_decrypted_reason(&dhe, &rsa_keys).as_deref(),
+        Some("no-secret")
+    );
+    // The right client random with another master secret.
+    let wrong: String = dhe_keys
+        .lines()
+        .filter(|l| l.starts_with("CLIENT_RANDOM "))
+        .map(|l| format!("{}00\n", &l[..l.len() - 2]))
+        .collect();
+    assert_eq!(
+        not_decrypted_reason(&dhe, &wrong).as_deref(),
+        Some("keys-wrong")
+    );
+    // A capture that starts after the hellos (frames 1-7 dropped: the
+    // handshake, ServerHello included).
+    assert_eq!(
+        not_decrypted_reason(&drop_packets(&dhe, 7), &dhe_keys).as_deref(),
+        Some("start-missing")
+    );
+}
