@@ -12,6 +12,10 @@ with a timeout, and
     death by a signal) or HANG (timeout);
   * lists, without failing, non-zero exits with an error message and the
     notes/warnings tlstrace printed on stderr (unsupported link types, ...);
+  * for captures with a key log, runs `show --keylog` and reports whether
+    every connection was decrypted (secrets found, Finished verified) and
+    whether the message counts equal tshark's with the same key log
+    (`scan_withkey`): "decrypted: N/M";
   * compares the cleartext handshake message counts and the alert counts of
     `show` with what tshark saw without keys (`scan_nokey` in the manifest).
     Disagreements are printed for humans to triage; they never fail the run.
@@ -275,6 +279,9 @@ def sweep_one(entry, corpus, binary, timeout, explain=False):
     if r["dtls"] or r["quic"]:
         r["compare"] = "skipped (DTLS/QUIC)"
         return r
+    keylog = entry.get("keylog")
+    if keylog and os.path.exists(os.path.join(corpus, keylog)):
+        keyed(r, entry, path, os.path.join(corpus, keylog), binary, timeout)
     if isinstance(show_json, list):
         issues = collections.Counter()
         for c in show_json:
@@ -294,6 +301,61 @@ def sweep_one(entry, corpus, binary, timeout, explain=False):
     if r["compare"] == "disagree":
         r["hints"] = hints(r, finished_all)
     return r
+
+
+def decrypt_verdict(show_json):
+    """Whether every TLS connection that got as far as a ServerHello was
+    decrypted: secrets found, every Finished checked and right, no record
+    that failed to authenticate. Returns (ok, reasons)."""
+    reasons = []
+    def sealed(c):
+        # Anything protected at all: connections that ended before either
+        # side switched keys have nothing to decrypt.
+        enc = c.get("encrypted_records") or {}
+        return (
+            any((enc.get(s) or {}).get("records") for s in ("client", "server"))
+            or any(m.get("type") in ("finished", "application_data") or m.get("encrypted")
+                   for m in c.get("messages") or [])
+        )
+
+    negotiated = [c for c in show_json if c.get("cipher_suite") and sealed(c)]
+    if not negotiated:
+        reasons.append("no connection has protected records")
+    for c in negotiated:
+        cid = c.get("id")
+        if c.get("key_status") != "keys":
+            reasons.append(f"conn {cid}: key_status {c.get('key_status')} ({c.get('cipher_suite')}, {c.get('version')})")
+            continue
+        checks = c.get("finished_checks") or []
+        if not checks:
+            reasons.append(f"conn {cid}: no Finished checked")
+        elif not all(f.get("ok") for f in checks):
+            reasons.append(f"conn {cid}: a Finished did not verify")
+        if any(i.get("kind") == "keys_wrong" for i in c.get("issues") or []):
+            reasons.append(f"conn {cid}: records did not authenticate")
+    return not reasons, reasons
+
+
+def keyed(r, entry, path, keylog, binary, timeout):
+    """`show --keylog`: did it decrypt, and do the message counts equal
+    tshark's with the same key log (`scan_withkey`)?"""
+    res, show_json = run(binary, ["show", path, "--keylog", keylog, "--format", "json"], timeout)
+    r["show (keylog)"] = res
+    if res["status"] != "ok" or not isinstance(show_json, list):
+        r["keyed"] = {"decrypted": False, "reasons": ["show --keylog failed"], "agree": False}
+        return
+    ok, reasons = decrypt_verdict(show_json)
+    hs, alerts, _ = tlstrace_counts(show_json)
+    scan = entry.get("scan_withkey") or {}
+    hd = diff(tshark_hs_counts(scan), hs)
+    ad = diff(tshark_alert_counts(scan), alerts)
+    r["keyed"] = {
+        "decrypted": ok,
+        "reasons": reasons,
+        "handshake_diff": hd,
+        "alert_diff": ad,
+        "agree": not (hd or ad),
+    }
 
 
 def ensure_binary(binary, default):
@@ -352,7 +414,8 @@ def main():
     notes = collections.defaultdict(set)  # normalized stderr line (exit 0) -> files
     missing = [r["file"] for r in results if r.get("missing")]
     for r in results:
-        for cmd in ("connections", "show", "explain", "connections (gunzipped)", "show (gunzipped)"):
+        for cmd in ("connections", "show", "explain", "connections (gunzipped)", "show (gunzipped)",
+                    "show (keylog)"):
             res = r.get(cmd)
             if not res:
                 continue
@@ -389,6 +452,16 @@ def main():
     out(f"  handshake counts agree: {hs_agree}/{len(compared)}")
     out(f"  alert counts agree:     {al_agree}/{len(compared)}")
     out(f"  both agree:             {len(compared) - len(disagree)}/{len(compared)}")
+
+    keyed_rs = [r for r in results if r.get("keyed")]
+    if keyed_rs:
+        n_dec = sum(1 for r in keyed_rs if r["keyed"]["decrypted"])
+        n_agree = sum(1 for r in keyed_rs if r["keyed"]["agree"])
+        n_both = sum(1 for r in keyed_rs if r["keyed"]["decrypted"] and r["keyed"]["agree"])
+        out(f"with key log: {len(keyed_rs)} files (TCP; compared with tshark given the same key log)")
+        out(f"  decrypted:              {n_dec}/{len(keyed_rs)}")
+        out(f"  message counts agree:   {n_agree}/{len(keyed_rs)}")
+        out(f"  both:                   {n_both}/{len(keyed_rs)}")
 
     for title, items in (("PANICS", panics), ("HANGS", hangs), ("BAD JSON", badjson)):
         if items:
@@ -449,6 +522,19 @@ def main():
                         out(f"    {what}: " + ", ".join(f"{k} tshark={a} tlstrace={b}" for k, (a, b) in d.items()))
                 for h in r.get("hints") or []:
                     out(f"    hint: {h}")
+
+    bad_keyed = [r for r in keyed_rs if not (r["keyed"]["decrypted"] and r["keyed"]["agree"])]
+    if bad_keyed and not args.quiet:
+        out("\n== WITH KEY LOG: NOT DECRYPTED OR DISAGREEING ==")
+        for r in sorted(bad_keyed, key=lambda r: r["file"]):
+            k = r["keyed"]
+            out(f"- {r['file']}")
+            for why in k["reasons"][:4]:
+                out(f"    not decrypted: {why}")
+            for what in ("handshake", "alert"):
+                d = k.get(f"{what}_diff")
+                if d:
+                    out(f"    {what}: " + ", ".join(f"{kk} tshark={a} tlstrace={b}" for kk, (a, b) in d.items()))
 
     if args.json:
         with open(args.json, "w") as f:

@@ -25,6 +25,12 @@ impl LinkType {
     pub const IPV4: LinkType = LinkType(228);
     pub const IPV6: LinkType = LinkType(229);
     pub const LINUX_SLL2: LinkType = LinkType(276);
+    /// PPP, with or without the HDLC address and control bytes.
+    pub const PPP: LinkType = LinkType(9);
+    /// PPP in HDLC-like framing (RFC 1662).
+    pub const PPP_HDLC: LinkType = LinkType(50);
+    /// Cisco HDLC: address, control, then an EtherType.
+    pub const C_HDLC: LinkType = LinkType(104);
 
     /// The LINKTYPE_ name, as tcpdump and the pcap-linktype registry use it.
     pub fn name(self) -> String {
@@ -79,6 +85,9 @@ pub enum NetworkLayer<'a> {
     Ip(&'a [u8]),
     /// A frame shorter than its link-layer header.
     Truncated,
+    /// A well-formed frame that carries no IP (PPP control protocols,
+    /// Cisco SLARP, ...).
+    NotIp,
     /// A link type or link-layer protocol tlstrace does not read.
     Unsupported(UnsupportedLink),
 }
@@ -133,7 +142,33 @@ pub fn network_layer(link: LinkType, data: &[u8]) -> NetworkLayer<'_> {
             let proto = u16::from_be_bytes([data[0], data[1]]);
             NetworkLayer::EtherType(proto, &data[20..])
         }
+        LinkType::PPP | LinkType::PPP_HDLC => ppp_payload(data),
+        LinkType::C_HDLC => {
+            // Address (0x0f unicast, 0x8f broadcast), control, EtherType.
+            if data.len() < 4 {
+                return NetworkLayer::Truncated;
+            }
+            let proto = u16::from_be_bytes([data[2], data[3]]);
+            NetworkLayer::EtherType(proto, &data[4..])
+        }
         other => NetworkLayer::Unsupported(UnsupportedLink::LinkType(other)),
+    }
+}
+
+/// What a PPP frame carries (RFC 1661): the HDLC address and control bytes
+/// (`ff 03`, RFC 1662) if present, then the protocol, one byte when
+/// compressed (RFC 1661 §6.5: odd first byte) or two; 0x0021 is IPv4 and
+/// 0x0057 IPv6. Used for the PPP link types and PPTP's enhanced GRE.
+pub fn ppp_payload(data: &[u8]) -> NetworkLayer<'_> {
+    let p = data.strip_prefix(&[0xff, 0x03]).unwrap_or(data);
+    let (proto, rest) = match p {
+        [b, rest @ ..] if b & 1 == 1 => (u16::from(*b), rest),
+        [hi, lo, rest @ ..] => (u16::from_be_bytes([*hi, *lo]), rest),
+        _ => return NetworkLayer::Truncated,
+    };
+    match proto {
+        0x0021 | 0x0057 => NetworkLayer::Ip(rest),
+        _ => NetworkLayer::NotIp,
     }
 }
 

@@ -16,7 +16,7 @@
 
 mod link;
 
-pub use link::{network_layer, LinkType, NetworkLayer, UnsupportedLink};
+pub use link::{network_layer, ppp_payload, LinkType, NetworkLayer, UnsupportedLink};
 
 use pcap_parser::pcapng::Block;
 use pcap_parser::traits::PcapReaderIterator;

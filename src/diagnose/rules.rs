@@ -132,6 +132,10 @@ pub const ALL: &[Rule] = &[
         name: "chain_signatures",
         check: super::chain::chain_signatures,
     },
+    Rule {
+        name: "not_decrypted",
+        check: not_decrypted,
+    },
 ];
 
 fn ca_names(ctx: &Context<'_>) -> Vec<String> {
@@ -2057,4 +2061,90 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
         .map(|(i, _)| *i);
     indexed.sort_by_key(|(i, f)| (Some(*i) != best, f.severity, *i));
     findings.extend(indexed.into_iter().map(|(_, f)| f));
+}
+
+/// `not-decrypted`: key material was given (a key log, embedded secrets or
+/// `--server-key`) but records of this connection stayed sealed. The
+/// `reason` evidence says why, in this order: the capture misses the
+/// hellos (the client random, or the suite, is unknown: `start-missing`);
+/// the secrets found do not authenticate the records or a Finished
+/// (`keys-wrong`); the suite is one tlstrace does not decrypt
+/// (`unsupported-suite`); static RSA key exchange without a logged secret,
+/// which the server's private key would open (`needs-server-key`); no
+/// secret for this client random (`no-secret`).
+fn not_decrypted(ctx: &Context<'_>) -> Vec<Finding> {
+    let tls = &ctx.facts.tls;
+    if tls.key_status == KeyStatus::NoKeyLog {
+        return vec![];
+    }
+    let sealed = |side: Side| tls.encrypted_for(side).records;
+    let (client_sealed, server_sealed) = (sealed(Side::Client), sealed(Side::Server));
+    let first = [Side::Client, Side::Server]
+        .iter()
+        .filter_map(|s| tls.encrypted_for(*s).first_frame)
+        .min();
+    let finished_bad = tls.finished_checks.iter().any(|f| !f.2);
+    if client_sealed + server_sealed == 0 && !finished_bad {
+        return vec![];
+    }
+    let ch = ctx.hs.client_hello(Some(Side::Client));
+    let sh = ctx.hs.server_hello();
+    let suite_id = sh.map(|s| s.value.cipher_suite);
+    let static_rsa = suite_id
+        .is_some_and(|id| crate::tls::decrypt::cipher_suite(id).is_ok_and(|s| s.static_rsa));
+    let keys_wrong = finished_bad || tls.issues.iter().any(|i| i.kind == IssueKind::KeysWrong);
+    let (reason, text, fix) = if ch.is_none() || sh.is_none() {
+        (
+            "start-missing",
+            "the capture starts after the hellos, so the client random (which the key log is indexed by) or the cipher suite is unknown",
+            "Capture from before the connection opens (start tcpdump first), or find the connection's start in an earlier capture file.",
+        )
+    } else if keys_wrong {
+        (
+            "keys-wrong",
+            "the key log's secrets for this client random do not authenticate its records (or its Finished)",
+            "Use the key log written by the same client run as this capture.",
+        )
+    } else if tls.key_status == KeyStatus::UnsupportedSuite {
+        (
+            "unsupported-suite",
+            "tlstrace does not decrypt this cipher suite",
+            "Export, SEED, IDEA, RC2, SM4 and AEGIS suites are not decrypted; the handshake before the ChangeCipherSpec is still read.",
+        )
+    } else if static_rsa && tls.key_status != KeyStatus::Keys {
+        (
+            "needs-server-key",
+            "the key exchange is static RSA and the key log has no secret for this client random; the server's RSA private key would decrypt the premaster secret",
+            "Give the server's private key with --server-key server.key (PEM), or a key log with this connection's CLIENT_RANDOM or RSA line.",
+        )
+    } else {
+        (
+            "no-secret",
+            "the key log has no secret for this connection's client random",
+            "Use the key log of the client (or server) run that made this connection: SSLKEYLOGFILE for curl, browsers and most stacks, -keylogfile for openssl s_client.",
+        )
+    };
+    let mut f = Finding::new(
+        "not-decrypted",
+        Severity::Info,
+        format!(
+            "Records of this connection stayed encrypted ({client_sealed} from the client, {server_sealed} from the server): {text}."
+        ),
+    )
+    .evidence(first, "reason", reason);
+    if let Some(c) = ch {
+        f = f.evidence(
+            Some(c.frame),
+            "client_hello.random",
+            crate::x509::hex(&c.value.random),
+        );
+    }
+    if let (Some(s), Some(id)) = (sh, suite_id) {
+        f = f.evidence(
+            Some(s.frame),
+            "server_hello.cipher_suite",
+            names::cipher_suite_name(id),
+        );
+    }
+    vec![f.fix(fix)]
 }

@@ -163,6 +163,10 @@ impl PacketDecoder {
                 self.stats.malformed += 1;
                 return None;
             }
+            NetworkLayer::NotIp => {
+                self.stats.non_ip += 1;
+                return None;
+            }
             NetworkLayer::Unsupported(u) => {
                 let what = match u {
                     crate::capture::UnsupportedLink::LinkType(l) => {
@@ -218,12 +222,22 @@ impl PacketDecoder {
                     match lax.stop_err {
                         Some(_) => self.stats.malformed += 1,
                         None => {
-                            let et = lax.ether_payload().map(|p| p.ether_type.0);
+                            let ep = lax.ether_payload();
+                            if let Some(inner) = ep
+                                .as_ref()
+                                .and_then(|p| ether_encapsulation(p.ether_type.0, p.payload))
+                            {
+                                if depth < MAX_TUNNEL_DEPTH {
+                                    return self.decode_layer(inner, pkt, depth + 1);
+                                }
+                                self.unsupported("tunnels nested too deep".into());
+                                return None;
+                            }
+                            let et = ep.map(|p| p.ether_type.0);
                             match et {
                                 Some(0x0800 | 0x86DD) => self.stats.malformed += 1,
                                 Some(0x8864) => self.unsupported("PPP over PPPoE (not IP)".into()),
                                 Some(0x88E5) => self.unsupported("MACsec".into()),
-                                Some(0x8847 | 0x8848) => self.unsupported("MPLS".into()),
                                 _ => self.stats.non_ip += 1,
                             }
                         }
@@ -351,6 +365,105 @@ impl PacketDecoder {
     }
 }
 
+/// What a frame of an EtherType etherparse does not walk carries, for the
+/// encapsulations of span and mirror ports: MPLS label stacks (RFC 3032)
+/// over IP or an Ethernet pseudowire (with or without the RFC 4385 control
+/// word), Cisco MetaData with its SGT (0x8909), 802.1ah PBB's I-TAG
+/// (0x88e7), Cisco's VN-Tag (0x8926) and 802.1BR's E-TAG (0x893f), and NSH
+/// (RFC 8300, 0x894f).
+fn ether_encapsulation(ether_type: u16, p: &[u8]) -> Option<NetworkLayer<'_>> {
+    let next_type = |at: usize| -> Option<NetworkLayer<'_>> {
+        let t = u16::from_be_bytes([*p.get(at)?, *p.get(at + 1)?]);
+        Some(NetworkLayer::EtherType(t, p.get(at + 2..)?))
+    };
+    match ether_type {
+        0x8847 | 0x8848 => {
+            // Labels of 4 bytes until the bottom-of-stack bit.
+            let mut at = 0;
+            loop {
+                let entry = p.get(at..at + 4)?;
+                at += 4;
+                if entry[2] & 1 != 0 {
+                    break;
+                }
+                if at >= 4 * 16 {
+                    return None;
+                }
+            }
+            let rest = p.get(at..)?;
+            Some(match rest.first()? >> 4 {
+                4 | 6 => NetworkLayer::Ip(rest),
+                // An Ethernet pseudowire, after a control word (first
+                // nibble 0) if the frame behind one has a plausible
+                // EtherType; a MAC address may start with 0 too.
+                0 if plausible_ethernet(rest.get(4..)?) || !plausible_ethernet(rest) => {
+                    NetworkLayer::Ethernet(rest.get(4..)?)
+                }
+                _ => NetworkLayer::Ethernet(rest),
+            })
+        }
+        // Version, length, option (length and type), SGT, then the EtherType.
+        0x8909 => next_type(6),
+        0x88e7 => Some(NetworkLayer::Ethernet(p.get(4..)?)),
+        0x8926 => next_type(4),
+        0x893f => next_type(6),
+        0x894f => {
+            let len = usize::from(p.get(1)? & 0x3f) * 4;
+            let inner = p.get(len..)?;
+            match p.get(3)? {
+                1 | 2 => Some(NetworkLayer::Ip(inner)),
+                3 => Some(NetworkLayer::Ethernet(inner)),
+                _ => Some(NetworkLayer::NotIp),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// An Ethernet frame whose EtherType is one tlstrace walks.
+fn plausible_ethernet(frame: &[u8]) -> bool {
+    matches!(
+        frame.get(12..14),
+        Some([0x08, 0x00] | [0x86, 0xdd] | [0x81, 0x00] | [0x88, 0xa8] | [0x88, 0x47])
+    )
+}
+
+/// What a GRE packet carries (RFC 2784/2890): Ethernet (transparent
+/// bridging), IP, ERSPAN type I and II (0x88be: II has a sequence number
+/// and an 8-byte header) and type III (0x22eb: a 12-byte header and an
+/// optional 8-byte platform subheader), and PPTP's enhanced GRE (version
+/// 1, RFC 2637: key always, acknowledgement number optional) carrying PPP.
+fn gre_payload(p: &[u8]) -> Option<NetworkLayer<'_>> {
+    let flags = *p.first()?;
+    let version = p.get(1)? & 0x07;
+    let proto = u16::from_be_bytes([*p.get(2)?, *p.get(3)?]);
+    // Checksum(+reserved), key and sequence number add 4 bytes each; the
+    // obsolete routing field (R) is not walked.
+    if flags & 0x40 != 0 || version > 1 {
+        return None;
+    }
+    let mut hdr = 4 + 4 * [0x80u8, 0x20, 0x10]
+        .iter()
+        .filter(|f| flags & **f != 0)
+        .count();
+    if version == 1 && p.get(1)? & 0x80 != 0 {
+        hdr += 4;
+    }
+    let inner = p.get(hdr..)?;
+    match proto {
+        0x6558 => Some(NetworkLayer::Ethernet(inner)),
+        0x0800 | 0x86DD => Some(NetworkLayer::Ip(inner)),
+        0x880B => Some(crate::capture::ppp_payload(inner)),
+        0x88BE if flags & 0x10 != 0 => Some(NetworkLayer::Ethernet(inner.get(8..)?)),
+        0x88BE => Some(NetworkLayer::Ethernet(inner)),
+        0x22EB => {
+            let subheader = if inner.get(11)? & 0x01 != 0 { 8 } else { 0 };
+            Some(NetworkLayer::Ethernet(inner.get(12 + subheader..)?))
+        }
+        _ => None,
+    }
+}
+
 /// How many tunnels deep the decoder goes.
 const MAX_TUNNEL_DEPTH: u8 = 4;
 
@@ -360,21 +473,7 @@ const MAX_TUNNEL_DEPTH: u8 = 4;
 fn tunnel_payload(ip_proto: u8, p: &[u8]) -> Option<NetworkLayer<'_>> {
     match ip_proto {
         4 | 41 => Some(NetworkLayer::Ip(p)),
-        47 => {
-            let flags = *p.first()?;
-            let proto = u16::from_be_bytes([*p.get(2)?, *p.get(3)?]);
-            // Checksum(+reserved), key and sequence number add 4 bytes each.
-            let hdr = 4 + 4 * [0x80u8, 0x20, 0x10]
-                .iter()
-                .filter(|f| flags & **f != 0)
-                .count();
-            let inner = p.get(hdr..)?;
-            match proto {
-                0x6558 => Some(NetworkLayer::Ethernet(inner)),
-                0x0800 | 0x86DD => Some(NetworkLayer::Ip(inner)),
-                _ => None,
-            }
-        }
+        47 => gre_payload(p),
         17 => {
             let sport = u16::from_be_bytes([*p.first()?, *p.get(1)?]);
             let dport = u16::from_be_bytes([*p.get(2)?, *p.get(3)?]);

@@ -73,6 +73,12 @@ pub enum RoleSource {
     Syn,
     /// The capture starts mid-stream; the client sent a TLS ClientHello.
     ClientHello,
+    /// The capture starts mid-stream; a handshake message only one side
+    /// sends names the sender: a ServerHello or the rest of the server's
+    /// flight (its Certificate followed by ServerKeyExchange,
+    /// CertificateRequest or ServerHelloDone; a NewSessionTicket) for the
+    /// server, a ClientKeyExchange or CertificateVerify for the client.
+    HandshakeMessage,
     /// Neither was seen: the higher port is taken to be the client's.
     HigherPort,
 }
@@ -285,6 +291,49 @@ fn looks_like_client_hello(p: &[u8]) -> bool {
     }
 }
 
+/// Who sent these bytes, judged from the TLS handshake messages at their
+/// start: `Some(true)` for the client (ClientHello, ClientKeyExchange,
+/// CertificateVerify), `Some(false)` for the server (ServerHello,
+/// NewSessionTicket, ServerKeyExchange, CertificateRequest,
+/// ServerHelloDone). A Certificate says nothing by itself (both sides send
+/// one) but the message after it does. Only whole record headers in `p` are
+/// looked at; `None` when nothing decides.
+fn tls_sender_is_client(p: &[u8]) -> Option<bool> {
+    if looks_like_client_hello(p) {
+        return Some(true);
+    }
+    let mut rest = p;
+    // A few records at most: this runs once per connection.
+    for _ in 0..8 {
+        let [ct, 3, _, hi, lo, body @ ..] = rest else {
+            return None;
+        };
+        let len = usize::from(u16::from_be_bytes([*hi, *lo]));
+        if !(20..=23).contains(ct) {
+            return None;
+        }
+        let body = &body[..len.min(body.len())];
+        if *ct == 22 {
+            let mut msgs = body;
+            while let [t, more @ ..] = msgs {
+                match t {
+                    1 | 15 | 16 => return Some(true),
+                    2 | 4 | 12 | 13 | 14 => return Some(false),
+                    11 => {}
+                    _ => return None,
+                }
+                let [a, b, c, more @ ..] = more else {
+                    return None;
+                };
+                let mlen = usize::from(*a) << 16 | usize::from(*b) << 8 | usize::from(*c);
+                msgs = more.get(mlen..)?;
+            }
+        }
+        rest = rest.get(5 + len..)?;
+    }
+    None
+}
+
 /// The reassembler for a whole capture.
 pub struct TcpReassembler {
     config: TcpConfig,
@@ -456,11 +505,24 @@ impl Conn {
                 self.info.role_source = RoleSource::Syn;
                 self.role_final = true;
             } else if !seg.payload.is_empty() {
-                if looks_like_client_hello(seg.payload) {
-                    if seg.src != self.info.client {
-                        self.swap_roles();
+                match tls_sender_is_client(seg.payload) {
+                    Some(true) => {
+                        if seg.src != self.info.client {
+                            self.swap_roles();
+                        }
+                        self.info.role_source = if looks_like_client_hello(seg.payload) {
+                            RoleSource::ClientHello
+                        } else {
+                            RoleSource::HandshakeMessage
+                        };
                     }
-                    self.info.role_source = RoleSource::ClientHello;
+                    Some(false) => {
+                        if seg.src != self.info.server {
+                            self.swap_roles();
+                        }
+                        self.info.role_source = RoleSource::HandshakeMessage;
+                    }
+                    None => {}
                 }
                 self.role_final = true;
             }

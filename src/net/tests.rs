@@ -239,7 +239,7 @@ fn ipv4_fragments_are_reassembled() {
 fn garbage_never_panics() {
     let mut d = PacketDecoder::new();
     let ip = ipv4_tcp(b"payload", 0);
-    for link in [0u32, 1, 12, 101, 108, 113, 228, 229, 276] {
+    for link in [0u32, 1, 9, 12, 50, 101, 104, 108, 113, 228, 229, 276] {
         for cut in 0..ip.len() {
             let _ = d.decode(&pkt(LinkType(link), &ip[..cut]));
             let mut bad = ip.clone();
@@ -247,4 +247,172 @@ fn garbage_never_panics() {
             let _ = d.decode(&pkt(LinkType(link), &bad));
         }
     }
+}
+
+fn ether(ether_type: u16, payload: &[u8]) -> Vec<u8> {
+    let mut f = vec![2, 0, 0, 0, 0, 2, 2, 0, 0, 0, 0, 1];
+    f.extend_from_slice(&ether_type.to_be_bytes());
+    f.extend_from_slice(payload);
+    f
+}
+
+/// The span/mirror encapsulations of issue 11, each around the same TCP
+/// segment: MPLS (a label stack; an Ethernet pseudowire with and without
+/// control word), ERSPAN I, II and III, PPTP's enhanced GRE with PPP,
+/// Cisco MetaData (SGT), 802.1ah PBB, VN-Tag, E-TAG, NSH, and the PPP and
+/// Cisco HDLC link types. Every cut of every frame is decoded without a
+/// panic.
+#[test]
+fn span_encapsulations_are_opened() {
+    let ip = ipv4_tcp(b"inner", 0);
+    let inner_eth = ether(0x0800, &ip);
+    let cat = |parts: &[&[u8]]| parts.concat();
+    let label = |v: u32, bos: bool| (v << 12 | u32::from(bos) << 8 | 64).to_be_bytes();
+    let frames: Vec<(LinkType, Vec<u8>)> = vec![
+        (
+            LinkType::ETHERNET,
+            ether(0x8847, &cat(&[&label(16, false), &label(17, true), &ip])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x8847, &cat(&[&label(16, true), &[0; 4], &inner_eth])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x8847, &cat(&[&label(16, true), &inner_eth])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(
+                0x0800,
+                &outer_ip(47, &cat(&[&[0, 0, 0x88, 0xbe], &inner_eth])),
+            ),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(
+                0x0800,
+                &outer_ip(
+                    47,
+                    &cat(&[
+                        &[0x10, 0, 0x88, 0xbe, 0, 0, 0, 1],
+                        &[0x10, 0, 0, 1, 0, 0, 0, 0],
+                        &inner_eth,
+                    ]),
+                ),
+            ),
+        ),
+        (
+            LinkType::RAW,
+            outer_ip(
+                47,
+                &cat(&[
+                    &[0x10, 0, 0x22, 0xeb, 0, 0, 0, 1],
+                    &[0x20, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1],
+                    &[0; 8],
+                    &inner_eth,
+                ]),
+            ),
+        ),
+        (
+            LinkType::RAW,
+            outer_ip(
+                47,
+                &cat(&[
+                    &[0x30, 0x81, 0x88, 0x0b, 0, 44, 0, 7, 0, 0, 0, 1, 0, 0, 0, 1],
+                    &[0xff, 0x03, 0x00, 0x21],
+                    &ip,
+                ]),
+            ),
+        ),
+        (
+            LinkType::RAW,
+            outer_ip(
+                47,
+                &cat(&[
+                    &[0x30, 0x01, 0x88, 0x0b, 0, 44, 0, 7, 0, 0, 0, 1],
+                    &[0x21],
+                    &ip,
+                ]),
+            ),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x8909, &cat(&[&[1, 1, 0, 1, 0, 42, 0x08, 0x00], &ip])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(
+                0x8100,
+                &cat(&[&[0, 10, 0x89, 0x09], &[1, 1, 0, 1, 0, 42, 0x08, 0x00], &ip]),
+            ),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x88e7, &cat(&[&[0, 1, 0x23, 0x45], &inner_eth])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x8926, &cat(&[&[0x80, 1, 0, 2, 0x08, 0x00], &ip])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(0x893f, &cat(&[&[0, 0, 0, 1, 0, 0, 0x08, 0x00], &ip])),
+        ),
+        (
+            LinkType::ETHERNET,
+            ether(
+                0x894f,
+                &cat(&[&[0x0f, 0xc6, 0x01, 0x03], &[0; 20], &inner_eth]),
+            ),
+        ),
+        (LinkType::PPP_HDLC, cat(&[&[0xff, 0x03, 0x00, 0x21], &ip])),
+        (LinkType::PPP, cat(&[&[0x00, 0x21], &ip])),
+        (LinkType::C_HDLC, cat(&[&[0x0f, 0x00, 0x08, 0x00], &ip])),
+    ];
+    let mut d = PacketDecoder::new();
+    for (i, (link, f)) in frames.iter().enumerate() {
+        let s = d
+            .decode(&pkt(*link, f))
+            .unwrap_or_else(|| panic!("encapsulation {i}"));
+        assert_eq!(s.payload, b"inner", "encapsulation {i}");
+        assert_eq!(s.src.to_string(), "10.0.0.1:12345", "encapsulation {i}");
+    }
+    assert!(
+        d.stats().unsupported.is_empty(),
+        "{:?}",
+        d.stats().unsupported
+    );
+    for (link, f) in &frames {
+        for cut in 0..f.len() {
+            let _ = d.decode(&pkt(*link, &f[..cut]));
+        }
+    }
+    // PPP control traffic (LCP) is not IP, and not "unsupported" either.
+    let mut d = PacketDecoder::new();
+    let before = d.stats().non_ip;
+    let lcp = outer_ip(
+        47,
+        &[
+            0x30, 0x01, 0x88, 0x0b, 0, 4, 0, 7, 0, 0, 0, 1, 0xff, 0x03, 0xc0, 0x21,
+        ],
+    );
+    assert!(d.decode(&pkt(LinkType::RAW, &lcp)).is_none());
+    assert_eq!(d.stats().non_ip, before + 1);
+    assert!(d.stats().unsupported.is_empty());
+}
+
+#[test]
+fn esp_stays_named() {
+    let mut d = PacketDecoder::new();
+    assert!(d
+        .decode(&pkt(LinkType::RAW, &outer_ip(50, &[0; 32])))
+        .is_none());
+    assert!(d.stats().unsupported.keys().any(|k| k.contains("50")));
+    assert!(d.decode(&pkt(LinkType(105), &[0; 32])).is_none());
+    assert!(d
+        .stats()
+        .unsupported
+        .keys()
+        .any(|k| k.contains("IEEE802_11")));
 }

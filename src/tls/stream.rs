@@ -898,7 +898,9 @@ impl TlsTracker {
     /// and the recognised marker are kept, never the data.
     fn sniff_application_data(&mut self, side: Side, data: &[u8]) {
         let i = side.index();
-        if self.conn.app_first_line[i].is_some() {
+        // An empty record (OpenSSL's countermeasure to BEAST before each
+        // CBC record in TLS 1.0) says nothing: wait for the first real one.
+        if self.conn.app_first_line[i].is_some() || data.is_empty() {
             return;
         }
         let head = &data[..data.len().min(2048)];
@@ -1280,6 +1282,11 @@ impl TlsTracker {
                     )
                 })
             }
+            (Some(t), Some(Version::Ssl30)) => self
+                .crypto
+                .master
+                .as_ref()
+                .map(|ms| dec::ssl3_verify_finished(ms.as_bytes(), side, t, &verify_data)),
             (Some(t), Some(version)) => self.crypto.master.as_ref().map(|ms| {
                 let h = dec::hash(suite.handshake_hash(version), t);
                 dec::tls12_verify_finished(suite, version, ms.as_bytes(), side, &h, &verify_data)

@@ -376,3 +376,65 @@ proptest::proptest! {
         let _ = f.end();
     }
 }
+
+#[test]
+fn mid_stream_server_hello_decides_the_server() {
+    // No SYN, no ClientHello: the high port sends a ServerHello, so it is
+    // the server, whatever the ports say.
+    let mut f = Feed::new();
+    let sh = [0x16, 0x03, 0x03, 0x00, 0x05, 0x02, 0, 0, 1, 0];
+    f.c(100, &sh); // the "client" by port sends the ServerHello
+    f.s(500, b"reply");
+    let rec = f.end();
+    assert_eq!(rec.opened[0].server.to_string(), C);
+    assert_eq!(rec.opened[0].role_source, RoleSource::HandshakeMessage);
+    assert_eq!(rec.closed[0].server_bytes, sh.len() as u64);
+}
+
+#[test]
+fn mid_stream_certificate_is_judged_by_what_follows() {
+    // Certificate then ServerHelloDone: the server's flight.
+    let server_flight = [
+        0x16, 0x03, 0x03, 0x00, 0x0b, 0x0b, 0, 0, 3, 0, 0, 0, 0x0e, 0, 0, 0,
+    ];
+    let mut f = Feed::new();
+    f.c(100, &server_flight);
+    f.s(500, b"reply");
+    let rec = f.end();
+    assert_eq!(rec.opened[0].server.to_string(), C);
+    // Certificate then ClientKeyExchange: the client's.
+    let client_flight = [
+        0x16, 0x03, 0x03, 0x00, 0x0c, 0x0b, 0, 0, 3, 0, 0, 0, 0x10, 0, 0, 1, 0,
+    ];
+    let mut f = Feed::new();
+    f.s(500, &client_flight);
+    f.c(100, b"reply");
+    let rec = f.end();
+    assert_eq!(rec.opened[0].client.to_string(), S);
+    // A Certificate alone decides nothing: the higher port stays the client.
+    let mut f = Feed::new();
+    f.s(500, &server_flight[..9]);
+    f.c(100, b"reply");
+    let rec = f.end();
+    assert_eq!(rec.opened[0].role_source, RoleSource::HigherPort);
+    assert_eq!(rec.opened[0].client.to_string(), C);
+}
+
+#[test]
+fn sender_hints_never_panic() {
+    for p in [
+        &[][..],
+        &[0x16, 0x03],
+        &[0x16, 0x03, 0x03, 0xff, 0xff, 0x0b, 0xff, 0xff, 0xff],
+        &[
+            0x17, 0x03, 0x03, 0x00, 0x01, 0x00, 0x16, 0x03, 0x03, 0, 1, 2,
+        ],
+        &[0x16, 0x03, 0x03, 0x00, 0x04, 0x0b, 0, 0, 0],
+    ] {
+        let _ = tls_sender_is_client(p);
+    }
+    assert_eq!(
+        tls_sender_is_client(&[0x17, 0x03, 0x03, 0x00, 0x01, 0x00, 0x16, 0x03, 0x03, 0, 1, 2]),
+        Some(false)
+    );
+}

@@ -6,6 +6,8 @@
 
 use super::*;
 use proptest::prelude::*;
+use record::xor_seq;
+use ring::aead;
 
 fn h(s: &str) -> Vec<u8> {
     assert!(s.len() % 2 == 0);
@@ -572,13 +574,61 @@ fn suite_table() {
     }
     assert_eq!(cipher_suite(0xc014).unwrap().mac, Some(HashAlg::Sha1));
     assert_eq!(cipher_suite(0xc014).unwrap().hash, HashAlg::Sha256);
-    for id in [0x000a, 0xc0b0, 0x0000, 0xffff, 0x00ff, 0x5600, 0x1306] {
+    // NULL_WITH_NULL_NULL, unassigned, the SCSVs, AEGIS, an export suite,
+    // SEED, IDEA, SM4.
+    for id in [
+        0x0000, 0xffff, 0x00ff, 0x5600, 0x1306, 0x0003, 0x0096, 0x0007, 0x00c6,
+    ] {
         assert_eq!(cipher_suite(id), Err(DecryptError::UnsupportedSuite(id)));
     }
     assert_eq!(
-        DecryptError::UnsupportedSuite(0x000a).to_string(),
-        "cipher suite 0x000a is not supported for decryption"
+        DecryptError::UnsupportedSuite(0x0096).to_string(),
+        "cipher suite 0x0096 is not supported for decryption"
     );
+    // The older suites, from tls-parser's table.
+    let s = cipher_suite(0x000a).unwrap();
+    assert_eq!(
+        (s.cipher, s.key_len, s.explicit_nonce_len, s.mac),
+        (BulkCipher::TripleDesCbc, 24, 8, Some(HashAlg::Sha1))
+    );
+    assert_eq!(s.fixed_iv_len_for(Version::Tls10), 8);
+    assert!(s.static_rsa && s.allowed_in(Version::Ssl30));
+    let s = cipher_suite(0x0004).unwrap(); // RSA_WITH_RC4_128_MD5
+    assert_eq!((s.cipher, s.mac), (BulkCipher::Rc4, Some(HashAlg::Md5)));
+    assert_eq!(s.fixed_iv_len_for(Version::Tls10), 0);
+    let s = cipher_suite(0xc03b).unwrap(); // ECDHE_PSK_WITH_NULL_SHA384
+    assert_eq!(
+        (s.cipher, s.mac, s.hash),
+        (BulkCipher::Null, Some(HashAlg::Sha384), HashAlg::Sha384)
+    );
+    assert!(!s.static_rsa && !s.allowed_in(Version::Ssl30));
+    let s = cipher_suite(0xc07d).unwrap(); // DHE_RSA_WITH_CAMELLIA_256_GCM_SHA384
+    assert_eq!(
+        (
+            s.cipher,
+            s.fixed_iv_len,
+            s.explicit_nonce_len,
+            s.tag_len,
+            s.hash
+        ),
+        (BulkCipher::Camellia256Gcm, 4, 8, 16, HashAlg::Sha384)
+    );
+    let s = cipher_suite(0xc052).unwrap(); // DHE_RSA_WITH_ARIA_128_GCM_SHA256
+    assert_eq!(s.cipher, BulkCipher::Aria128Gcm);
+    let s = cipher_suite(0x0038).unwrap(); // DHE_DSS_WITH_AES_256_CBC_SHA
+    assert_eq!(s.cipher, BulkCipher::Aes256Cbc);
+    let s = cipher_suite(0xc018).unwrap(); // ECDH_anon_WITH_AES_128_CBC_SHA
+    assert_eq!(s.cipher, BulkCipher::Aes128Cbc);
+    let s = cipher_suite(0x00ae).unwrap(); // PSK_WITH_AES_128_CBC_SHA256
+    assert_eq!(
+        (s.cipher, s.mac),
+        (BulkCipher::Aes128Cbc, Some(HashAlg::Sha256))
+    );
+    let s = cipher_suite(0xc01d).unwrap(); // SRP_SHA_WITH_AES_128_CBC_SHA
+    assert_eq!(s.cipher, BulkCipher::Aes128Cbc);
+    assert!(cipher_suite(0x0035).unwrap().static_rsa);
+    assert!(!cipher_suite(0xc014).unwrap().static_rsa);
+    assert!(!cipher_suite(0x1301).unwrap().static_rsa);
 }
 
 #[test]
