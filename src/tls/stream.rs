@@ -32,6 +32,10 @@ pub const MAX_RECORD: usize = (1 << 14) + 2048;
 /// Per-connection limits on what is kept: a hostile stream of tiny records
 /// must not grow memory without end.
 const MAX_LADDER: usize = 4096;
+/// A TLS 1.3 record larger than this, after a side's first application
+/// data, is bulk data and is not decrypted (a post-handshake Certificate
+/// of over 8 KiB would be missed; the handshake's are always read).
+const BULK_RECORD: usize = 8192;
 const MAX_ALERTS: usize = 256;
 const MAX_HANDSHAKES: usize = 1024;
 /// How many lost records the decrypter skips over to resynchronise.
@@ -827,6 +831,22 @@ impl TlsTracker {
                 ),
             );
             return None;
+        }
+        // Bulk data after a side's first application record is not read
+        // (only the first line of the first record is): such records are
+        // passed over, keeping the sequence (and a chained IV) in step. In
+        // TLS 1.0-1.2 the record type says it is data; in TLS 1.3 only its
+        // size can: no alert, KeyUpdate or ticket comes near BULK_RECORD.
+        let bulk = self.conn.app_first_line[i].is_some()
+            && match self.conn.version {
+                Some(v) if is_tls13(v) => rec.len() - 5 > BULK_RECORD,
+                _ => rec[0] == 23,
+            };
+        if bulk && dec.skip(&rec[5..]) {
+            return Some(Plaintext {
+                content_type: 23,
+                data: Vec::new(),
+            });
         }
         match dec.open(&header, &rec[5..]) {
             Ok(pt) => {

@@ -259,6 +259,30 @@ impl RecordDecrypter {
         self.seq = seq;
     }
 
+    /// Passes over one record without opening it, as if it had opened:
+    /// for bulk data the diagnosis does not read. AEAD and CBC with an
+    /// explicit IV keep only the sequence number; CBC chained from record
+    /// to record (SSL 3.0, TLS 1.0) takes the record's last ciphertext block
+    /// as the next IV. RC4's keystream cannot be skipped without running
+    /// it: `false`, and the caller opens the record instead.
+    pub fn skip(&mut self, body: &[u8]) -> bool {
+        match &mut self.state {
+            State::Tls13 { .. } | State::Aead { .. } => {}
+            State::Cbc { chained_iv, .. } => {
+                if let Some(iv) = chained_iv {
+                    let n = iv.len();
+                    let Some(last) = body.len().checked_sub(n).and_then(|s| body.get(s..)) else {
+                        return false;
+                    };
+                    iv.copy_from_slice(last);
+                }
+            }
+            State::Stream { .. } => return false,
+        }
+        self.seq += 1;
+        true
+    }
+
     /// TLS 1.3: switch to a new traffic secret (handshake → application
     /// keys, or a KeyUpdate); the sequence number restarts at 0.
     pub fn rekey(&mut self, new_secret: &[u8]) -> Result<(), DecryptError> {
