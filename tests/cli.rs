@@ -490,3 +490,65 @@ fn text_output_fits_100_columns() {
         }
     }
 }
+
+/// Many captures: a directory and files, in parallel; JSON Lines carry
+/// each connection's capture and agree with the single-capture documents;
+/// the text ends with a summary; an unreadable capture gives status 2.
+#[test]
+fn explain_many_captures() {
+    let dir = std::env::temp_dir().join(format!("tlstrace-many-{}", std::process::id()));
+    let sub = dir.join("host-a");
+    std::fs::create_dir_all(&sub).expect("temp dir");
+    let names = [
+        "tls12-unknown-ca.pcap",
+        "tls13-mtls-ok.pcap",
+        "tls13-resumed.pcap",
+        "go-server-tls13-expired.pcap",
+    ];
+    for (i, n) in names.iter().enumerate() {
+        let to = if i % 2 == 0 { dir.join(n) } else { sub.join(n) };
+        std::fs::copy(capture(n), to).expect("copy");
+    }
+    std::fs::write(dir.join("notes.txt"), "not a capture").expect("write");
+    let o = run(&["explain", s(&dir), "--format", "jsonl", "--jobs", "3"]);
+    assert_eq!(o.status.code(), Some(1), "a connection failed");
+    let lines: Vec<Value> = String::from_utf8_lossy(&o.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    // As many lines as the single-capture documents have connections, with
+    // the same verdicts.
+    let mut want = 0;
+    for n in names {
+        let single = stdout_json(&run(&["explain", s(&capture(n)), "--format", "json"]));
+        for c in single["connections"].as_array().expect("connections") {
+            want += 1;
+            let line = lines
+                .iter()
+                .find(|l| {
+                    l["capture"].as_str().is_some_and(|p| p.ends_with(n)) && l["id"] == c["id"]
+                })
+                .unwrap_or_else(|| panic!("{n} connection {} missing", c["id"]));
+            assert_eq!(line["client_auth"], c["client_auth"], "{n}");
+            assert_eq!(line["findings"][0]["code"], c["findings"][0]["code"], "{n}");
+        }
+    }
+    assert_eq!(lines.len(), want);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("notes.txt: skipped"), "{err}");
+    assert!(err.contains("Summary: 4 capture(s)"), "{err}");
+    // Text: captures in order, then the summary; a missing capture is 2.
+    let missing = dir.join("gone.pcap");
+    let o = run(&["explain", s(&dir), s(&missing)]);
+    assert_eq!(o.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert!(text.contains("== "), "{text}");
+    let summary = text.split("Summary:").nth(1).expect("a summary");
+    assert!(summary.contains("failed"), "{summary}");
+    assert!(
+        summary.contains("Captures that could not be read"),
+        "{summary}"
+    );
+    assert!(summary.contains("gone.pcap"), "{summary}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
