@@ -134,6 +134,9 @@ struct View<'a> {
     /// connection open for more requests, so a server that closes first
     /// after one answer is refusing (or speaks HTTP/1.0).
     http_client: bool,
+    /// The client offered 0-RTT data on a resumed session: its flight may
+    /// start with EndOfEarlyData (RFC 8446 §4.5), under the early keys.
+    early_data: bool,
 }
 
 impl View<'_> {
@@ -206,7 +209,16 @@ fn thousands(n: u64) -> String {
 /// the handshake, where only the keys show it.
 fn client_flight(v: &View<'_>, from: usize, main: bool) -> Option<Flight> {
     let s = v.client;
-    let client: Vec<usize> = v.of(Side::Client, from).take(12).collect();
+    let mut client: Vec<usize> = v.of(Side::Client, from).take(12).collect();
+    // 0-RTT: early data records sent after the ServerHello and the
+    // EndOfEarlyData (a 4-byte message) come before the flight; the
+    // flight is what ends in a Finished-sized record after them.
+    if main && v.early_data {
+        let eoed = s.record(4);
+        if let Some(p) = client.iter().position(|&i| v.len(i) == eoed) {
+            client.drain(..=p);
+        }
+    }
     let first = *client.first()?;
     let len = |k: usize| v.len(client[k]);
     let size_list = |upto: usize| client[..=upto].iter().map(|&i| v.recs[i].length).collect();
@@ -610,6 +622,11 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
                 .iter()
                 .any(|p| matches!(p.as_str(), "h2" | "http/1.1" | "http/1.0"))
         }),
+        early_data: sh.value.selected_psk.is_some()
+            && ctx
+                .hs
+                .client_hello(Some(Side::Client))
+                .is_some_and(|c| c.value.early_data),
     };
     let resumed = sh.value.selected_psk.is_some();
     let pha = ctx

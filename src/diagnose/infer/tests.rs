@@ -47,6 +47,7 @@ fn view(records: &[WireRecord], closes: [Option<CloseEvent>; 2]) -> View<'_> {
         hash_name: "SHA-384",
         closes,
         http_client: true,
+        early_data: false,
     }
 }
 
@@ -341,4 +342,28 @@ fn evidence_spells_out_the_arithmetic() {
         "{}",
         ev.value
     );
+}
+
+#[test]
+fn early_data_and_its_end_come_before_the_flight() {
+    // A resumed session with 0-RTT: early data, EndOfEarlyData (4 + 1 +
+    // 16 = 21 bytes), then Finished alone (no certificate on resumption).
+    let r = vec![
+        rec(S, 23, 6),
+        rec(S, 69, 6),
+        rec(C, 117, 7),
+        rec(C, 21, 8),
+        rec(C, 69, 8),
+        rec(S, 250, 9),
+    ];
+    let v = View {
+        early_data: true,
+        ..view(&r, [None, None])
+    };
+    let flight = client_flight(&v, 0, true).expect("a flight");
+    assert!(matches!(flight, Flight::FinishedOnly { .. }), "{flight:?}");
+    // Without 0-RTT offered the same records are not read as a flight.
+    let v = view(&r, [None, None]);
+    let flight = client_flight(&v, 0, true).expect("a flight");
+    assert!(!matches!(flight, Flight::FinishedOnly { .. }), "{flight:?}");
 }
