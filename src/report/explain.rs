@@ -131,8 +131,8 @@ impl ConnectionJson {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExplainJson {
     pub schema_version: u32,
-    pub capture: CaptureJson,
     pub connections: Vec<ConnectionJson>,
+    pub capture: CaptureJson,
 }
 
 pub fn json(doc: &ExplainJson) -> String {
