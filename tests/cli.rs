@@ -560,7 +560,8 @@ fn library_document_equals_the_cli_json() {
     use std::sync::Arc;
     use tlstrace::explain::{explain_document, CaptureSource, Explainer};
     let root = capture("pki/root.pem");
-    let store = tlstrace::x509::path::TrustStore::from_paths(&[root.clone()]).expect("root.pem");
+    let store = tlstrace::x509::path::TrustStore::from_paths(std::slice::from_ref(&root))
+        .expect("root.pem");
     for (name, keys, ca) in [
         ("tls12-unknown-ca.pcap", false, false),
         ("tls13-mtls-ok.pcap", true, true),
