@@ -30,6 +30,7 @@ COLUMNS = [
     ("sni", "string"),
     ("version", "string"),
     ("outcome", "string"),
+    ("certificate_sent", "boolean"),
     ("decisive_code", "string"),
     ("client_subject", "string"),
     ("client_issuer", "string"),
@@ -59,6 +60,7 @@ def rows_of_document(capture: str, doc: Dict[str, Any]) -> List[Tuple[Any, ...]]
                 c.get("sni"),
                 c.get("version"),
                 c["client_auth"]["outcome"],
+                c["client_auth"].get("certificate_sent"),
                 findings[0]["code"] if findings else None,
                 leaf.get("subject"),
                 leaf.get("issuer"),
@@ -79,7 +81,7 @@ def explain_file(
     try:
         doc = tlstrace.explain(data, keylog=keylog, ca=ca, name=path)
     except tlstrace.TlstraceError as e:
-        yield (path, None, None, None, None, None, "unreadable", None, None, None, None, str(e))
+        yield (path, None, None, None, None, None, "unreadable", None, None, None, None, None, str(e))
         return
     yield from rows_of_document(path, doc)
 
@@ -98,7 +100,7 @@ def main(argv: Optional[List[str]] = None) -> int:
 
     from pyspark.sql import SparkSession, functions as F
 
-    builder = SparkSession.builder.appName("tlstrace-fleet")
+    builder = SparkSession.builder.appName("tlstrace-fleet").config("spark.sql.session.timeZone", "UTC")
     if args.master:
         builder = builder.master(args.master)
     spark = builder.getOrCreate()
@@ -133,7 +135,11 @@ def main(argv: Optional[List[str]] = None) -> int:
         (r["decisive_code"] or "-", r["count"])
         for r in failed.groupBy("decisive_code").count().orderBy(F.desc("count"), "decisive_code").collect()
     ]
-    who = F.coalesce(F.col("client_subject"), F.lit("(no certificate)"))
+    # A certificate sent but not seen: TLS 1.3 without the key log.
+    who = F.coalesce(
+        F.col("client_subject"),
+        F.when(F.col("certificate_sent"), F.lit("(encrypted: give the key log)")).otherwise(F.lit("(no certificate)")),
+    )
     by_client = [
         (r["who"], r["count"], r["first"], r["last"])
         for r in failed.groupBy(who.alias("who"))
@@ -151,7 +157,8 @@ def main(argv: Optional[List[str]] = None) -> int:
         print(f"  {n:>7}  {cause}")
     print("Failures by client identity:")
     for name, n, first, last in by_client[:20]:
-        print(f"  {n:>7}  {name}  ({first} .. {last})")
+        span = f"{first:%Y-%m-%dT%H:%M:%SZ} .. {last:%Y-%m-%dT%H:%M:%SZ}" if first and last else "-"
+        print(f"  {n:>7}  {name}  ({span})")
     for path, err in unreadable:
         print(f"Unreadable: {path}: {err}")
     if args.summary_json:

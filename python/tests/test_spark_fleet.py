@@ -42,7 +42,12 @@ def test_spark_fleet_counts_equal_the_cli(captures, cli, tmp_path):
     failed = [c for c in lines if c["client_auth"]["outcome"] == "failed"]
     want_cause = collections.Counter(c["findings"][0]["code"] if c["findings"] else "-" for c in failed)
     want_client = collections.Counter(
-        c["client_chain"][0]["subject"] if c["client_chain"] else "(no certificate)" for c in failed
+        c["client_chain"][0]["subject"]
+        if c["client_chain"]
+        else "(encrypted: give the key log)"
+        if c["client_auth"]["certificate_sent"]
+        else "(no certificate)"
+        for c in failed
     )
     assert failed, "the sample should hold failures"
 
@@ -81,7 +86,7 @@ def test_spark_fleet_counts_equal_the_cli(captures, cli, tmp_path):
     try:
         df = spark.read.parquet(str(parquet))
         assert df.columns == [
-            "capture", "connection", "client", "server", "sni", "version", "outcome",
+            "capture", "connection", "client", "server", "sni", "version", "outcome", "certificate_sent",
             "decisive_code", "client_subject", "client_issuer", "time", "error",
         ]
         assert df.count() == len(lines)
