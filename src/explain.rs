@@ -63,6 +63,87 @@ impl<'a> Explainer<'a> {
     }
 }
 
+/// A capture to explain: a file (`-` for standard input), or its bytes
+/// (named `name` in messages and in the document's `capture.file`).
+#[derive(Debug, Clone)]
+pub enum CaptureSource<'a> {
+    Path(&'a str),
+    Bytes {
+        name: &'a str,
+        data: std::sync::Arc<[u8]>,
+    },
+}
+
+impl CaptureSource<'_> {
+    pub fn name(&self) -> &str {
+        match self {
+            CaptureSource::Path(p) => p,
+            CaptureSource::Bytes { name, .. } => name,
+        }
+    }
+
+    fn open(&self) -> Result<crate::capture::CaptureReader, crate::capture::CaptureError> {
+        match self {
+            CaptureSource::Path(p) => crate::capture::CaptureReader::open(p),
+            CaptureSource::Bytes { name, data } => crate::capture::CaptureReader::from_reader(
+                name,
+                std::io::Cursor::new(std::sync::Arc::clone(data)),
+            ),
+        }
+    }
+
+    /// The key log texts a pcapng capture embeds (read in a first pass;
+    /// standard input cannot be read twice).
+    fn embedded_secrets(&self) -> Vec<Vec<u8>> {
+        match self {
+            CaptureSource::Path("-") => Vec::new(),
+            CaptureSource::Path(p) => crate::capture::scan_secrets(p),
+            CaptureSource::Bytes { .. } => self
+                .open()
+                .map(crate::capture::scan_reader_secrets)
+                .unwrap_or_default(),
+        }
+    }
+}
+
+/// How reading one capture went.
+#[derive(Debug)]
+pub struct CaptureRun {
+    pub outcome: crate::net::DriveOutcome,
+    pub format: crate::capture::Format,
+    pub link_types: Vec<crate::capture::LinkType>,
+    pub tcp_connections: u64,
+    pub tls_connections: u64,
+    /// Sessions the key log (with the capture's own secrets) holds.
+    pub keylog_sessions: usize,
+}
+
+impl CaptureRun {
+    /// The `capture` object of the explain document.
+    pub fn json(&self, file: &str) -> crate::report::explain::CaptureJson {
+        crate::report::explain::CaptureJson::new(
+            file,
+            Some(self.format),
+            self.outcome.capture.frames,
+            &self.link_types,
+            self.tcp_connections,
+            self.tls_connections,
+            self.outcome.error.as_ref(),
+            &self.outcome.decode,
+            self.keylog_sessions,
+        )
+    }
+
+    /// Whether nothing at all could be read (the CLI's exit status 2).
+    pub fn unreadable(&self) -> bool {
+        self.outcome
+            .error
+            .as_ref()
+            .is_some_and(|e| e.kind != crate::capture::CaptureErrorKind::Truncated)
+            && self.outcome.capture.frames == 0
+    }
+}
+
 /// Explains every TLS connection of the capture at `path` (`-` for
 /// standard input), decrypting with `keylog` merged with the secrets the
 /// capture embeds, and hands each connection to `sink` as it finishes.
@@ -71,17 +152,24 @@ pub fn explain_capture(
     path: &str,
     keylog: Option<&std::sync::Arc<crate::tls::keylog::KeyLog>>,
     explainer: &mut Explainer<'_>,
-    mut sink: impl FnMut(ConnectionFacts, Diagnosis),
+    sink: impl FnMut(ConnectionFacts, Diagnosis),
 ) -> Result<(crate::net::DriveOutcome, u64), crate::capture::CaptureError> {
+    explain_source(&CaptureSource::Path(path), keylog, explainer, sink)
+        .map(|run| (run.outcome, run.tcp_connections))
+}
+
+/// [`explain_capture`] for a file or bytes, with all of how reading went.
+pub fn explain_source(
+    source: &CaptureSource<'_>,
+    keylog: Option<&std::sync::Arc<crate::tls::keylog::KeyLog>>,
+    explainer: &mut Explainer<'_>,
+    mut sink: impl FnMut(ConnectionFacts, Diagnosis),
+) -> Result<CaptureRun, crate::capture::CaptureError> {
     use crate::tls::{TlsAnalyzer, TlsConfig};
-    let mut reader = crate::capture::CaptureReader::open(path)?;
+    let mut reader = source.open()?;
     // Secrets the capture embeds join the shared key log (a copy, only
     // for the captures that carry any).
-    let embedded = if path == "-" {
-        Vec::new()
-    } else {
-        crate::capture::scan_secrets(path)
-    };
+    let embedded = source.embedded_secrets();
     let keylog = if embedded.is_empty() {
         keylog.cloned()
     } else {
@@ -93,17 +181,54 @@ pub fn explain_capture(
     };
     let mut tcp = crate::net::tcp::TcpReassembler::default();
     let mut tcp_connections = 0u64;
+    let mut tls_connections = 0u64;
     let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
         tcp_connections += 1;
         if f.tls.detected {
+            tls_connections += 1;
             let d = explainer.explain(&f);
             sink(f, d);
         }
     })
     .with_shared_keylog(keylog);
     let outcome = crate::net::drive(&mut reader, &mut tcp, &mut analyzer);
+    let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
-    Ok((outcome, tcp_connections))
+    Ok(CaptureRun {
+        outcome,
+        format: reader.format(),
+        link_types: reader.link_types(),
+        tcp_connections,
+        tls_connections,
+        keylog_sessions,
+    })
+}
+
+/// The whole explain document of one capture, as `tlstrace explain
+/// --format json` writes it (connections in id order), or why the capture
+/// could not be read at all (as the CLI says it, where it exits with 2).
+pub fn explain_document(
+    source: &CaptureSource<'_>,
+    keylog: Option<&std::sync::Arc<crate::tls::keylog::KeyLog>>,
+    explainer: &mut Explainer<'_>,
+) -> Result<crate::report::explain::ExplainJson, String> {
+    use crate::report::explain::{ConnectionJson, ExplainJson, SCHEMA_VERSION};
+    let mut connections = Vec::new();
+    let run = explain_source(source, keylog, explainer, |f, d| {
+        connections.push((f.info.id, ConnectionJson::new(&f, &d)));
+    })
+    .map_err(|e| e.to_string())?;
+    if run.unreadable() {
+        if let Some(e) = &run.outcome.error {
+            return Err(e.to_string());
+        }
+    }
+    connections.sort_by_key(|(id, _)| *id);
+    Ok(ExplainJson {
+        schema_version: SCHEMA_VERSION,
+        connections: connections.into_iter().map(|(_, c)| c).collect(),
+        capture: run.json(source.name()),
+    })
 }
 
 /// Capture files among `paths`: files as given, directories walked

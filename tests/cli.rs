@@ -552,3 +552,54 @@ fn explain_many_captures() {
     assert!(summary.contains("gone.pcap"), "{summary}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// The library's document (what the Python package returns) is the CLI's
+/// `--format json` document, from a path and from the same bytes.
+#[test]
+fn library_document_equals_the_cli_json() {
+    use std::sync::Arc;
+    use tlstrace::explain::{explain_document, CaptureSource, Explainer};
+    let root = capture("pki/root.pem");
+    let store = tlstrace::x509::path::TrustStore::from_paths(std::slice::from_ref(&root))
+        .expect("root.pem");
+    for (name, keys, ca) in [
+        ("tls12-unknown-ca.pcap", false, false),
+        ("tls13-mtls-ok.pcap", true, true),
+        ("tls13-expired-dsb.pcapng", false, false),
+    ] {
+        let path = capture(name);
+        let keylog_path = capture(&name.replace(".pcapng", ".keys").replace(".pcap", ".keys"));
+        let mut args = vec!["explain", s(&path), "--format", "json"];
+        if keys {
+            args.extend(["--keylog", s(&keylog_path)]);
+        }
+        if ca {
+            args.extend(["--ca", s(&root)]);
+        }
+        let cli = stdout_json(&run(&args));
+        let keylog = keys.then(|| {
+            let text = std::fs::read(&keylog_path).expect("key log");
+            Arc::new(tlstrace::tls::keylog::KeyLog::parse(&text).0)
+        });
+        let ca = ca.then_some(&store);
+        let lib = |source: CaptureSource<'_>| {
+            let mut ex = Explainer::new(ca, None, None);
+            let doc = explain_document(&source, keylog.as_ref(), &mut ex).expect("readable");
+            serde_json::to_value(doc).expect("JSON")
+        };
+        assert_eq!(lib(CaptureSource::Path(s(&path))), cli, "{name}");
+        let data: Arc<[u8]> = std::fs::read(&path).expect("capture").into();
+        assert_eq!(
+            lib(CaptureSource::Bytes {
+                name: s(&path),
+                data
+            }),
+            cli,
+            "{name} as bytes"
+        );
+    }
+    let mut ex = Explainer::default();
+    let err = explain_document(&CaptureSource::Path("/nonexistent.pcap"), None, &mut ex)
+        .expect_err("no such file");
+    assert!(err.contains("No such file"), "{err}");
+}

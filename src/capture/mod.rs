@@ -487,10 +487,15 @@ impl CaptureReader {
 /// cover, and `editcap --inject-secrets` may put them anywhere. Legacy pcap
 /// and unreadable files have none.
 pub fn scan_secrets(path: &str) -> Vec<Vec<u8>> {
+    match CaptureReader::open(path) {
+        Ok(r) => scan_reader_secrets(r),
+        Err(_) => Vec::new(),
+    }
+}
+
+/// [`scan_secrets`] over an opened capture, read to its end.
+pub fn scan_reader_secrets(mut r: CaptureReader) -> Vec<Vec<u8>> {
     let mut found = Vec::new();
-    let Ok(mut r) = CaptureReader::open(path) else {
-        return found;
-    };
     if r.format() != Format::Pcapng {
         return found;
     }

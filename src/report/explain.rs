@@ -79,6 +79,8 @@ pub struct MessageJson {
 pub struct ConnectionJson {
     #[serde(flatten)]
     pub headline: super::Headline,
+    /// The connection's first packet, Unix seconds (for fleets over time).
+    pub first_seen: f64,
     pub decrypted: bool,
     pub client_auth: crate::diagnose::ClientAuth,
     pub handshake: HandshakeOutcome,
@@ -101,6 +103,7 @@ impl ConnectionJson {
     pub fn new(f: &ConnectionFacts, d: &Diagnosis) -> ConnectionJson {
         ConnectionJson {
             headline: super::Headline::new(f),
+            first_seen: f.tcp.detail.first_ts.as_f64(),
             decrypted: f.tls.handshakes.iter().any(|m| m.decrypted),
             client_auth: d.client_auth,
             handshake: d.handshake,
@@ -131,8 +134,8 @@ impl ConnectionJson {
 #[derive(Debug, Clone, Serialize)]
 pub struct ExplainJson {
     pub schema_version: u32,
-    pub capture: CaptureJson,
     pub connections: Vec<ConnectionJson>,
+    pub capture: CaptureJson,
 }
 
 pub fn json(doc: &ExplainJson) -> String {
