@@ -77,15 +77,18 @@ pub fn explain_connections(
 /// never secrets).
 pub fn load_secrets(
     capture_path: &str,
-    keylog_path: Option<&str>,
+    keylog_paths: &[String],
 ) -> std::io::Result<(Option<KeyLog>, Vec<String>)> {
     let mut merged: Option<KeyLog> = None;
     let mut warnings = Vec::new();
-    if let Some(path) = keylog_path {
-        let text = std::fs::read(path)?;
+    // Several key logs (one per client, say) serve together: client
+    // randoms do not repeat across them.
+    for path in keylog_paths {
+        let text = std::fs::read(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))?;
         let (log, w) = KeyLog::parse(&text);
         warnings.extend(w.iter().map(|w| format!("key log {path}: {w}")));
-        merged = Some(log);
+        merged.get_or_insert_with(KeyLog::new).merge(log);
     }
     if capture_path != "-" {
         for text in crate::capture::scan_secrets(capture_path) {

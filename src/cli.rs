@@ -60,9 +60,10 @@ enum Command {
         /// recursively for them), or `-` for standard input.
         #[arg(required = true, value_name = "FILE")]
         files: Vec<String>,
-        /// An NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes.
-        #[arg(long)]
-        keylog: Option<String>,
+        /// An NSS key log (SSLKEYLOGFILE) to decrypt TLS 1.3 handshakes
+        /// (repeatable: several key logs serve together).
+        #[arg(long, value_name = "FILE")]
+        keylog: Vec<String>,
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
@@ -87,9 +88,10 @@ enum Command {
     Certs {
         /// A pcap or pcapng file, or `-` for standard input.
         file: String,
-        /// An NSS key log (SSLKEYLOGFILE): TLS 1.3 certificates are encrypted.
-        #[arg(long)]
-        keylog: Option<String>,
+        /// An NSS key log (SSLKEYLOGFILE): TLS 1.3 certificates are encrypted
+        /// (repeatable).
+        #[arg(long, value_name = "FILE")]
+        keylog: Vec<String>,
         /// Write each certificate to DIR as conn<N>-<side>-<position>.pem.
         #[arg(long, value_name = "DIR")]
         out: Option<std::path::PathBuf>,
@@ -100,9 +102,9 @@ enum Command {
     Show {
         /// A pcap or pcapng file, or `-` for standard input.
         file: String,
-        /// An NSS key log (SSLKEYLOGFILE) to decrypt with.
-        #[arg(long)]
-        keylog: Option<String>,
+        /// An NSS key log (SSLKEYLOGFILE) to decrypt with (repeatable).
+        #[arg(long, value_name = "FILE")]
+        keylog: Vec<String>,
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
@@ -139,13 +141,13 @@ pub fn main() -> ExitCode {
             keylog,
             conn,
             format,
-        } => show(&file, keylog.as_deref(), conn, format),
+        } => show(&file, &keylog, conn, format),
         Command::Certs {
             file,
             keylog,
             out,
             format,
-        } => certs(&file, keylog.as_deref(), out.as_deref(), format),
+        } => certs(&file, &keylog, out.as_deref(), format),
         Command::Explain {
             files,
             keylog,
@@ -160,7 +162,7 @@ pub fn main() -> ExitCode {
             if single && format != ExplainFormat::Jsonl {
                 explain(
                     &files[0],
-                    keylog.as_deref(),
+                    &keylog,
                     conn,
                     format,
                     &ca,
@@ -172,7 +174,7 @@ pub fn main() -> ExitCode {
                 ExitCode::from(2)
             } else {
                 let many = ManyOptions {
-                    keylog: keylog.as_deref(),
+                    keylog: &keylog,
                     conn,
                     jsonl: format != ExplainFormat::Text,
                     ca: &ca,
@@ -228,7 +230,7 @@ fn man(dir: Option<&std::path::Path>) -> ExitCode {
 /// The key log from `--keylog`, merged with secrets a pcapng capture file
 /// embeds. Malformed key log lines are reported (by line number only) and
 /// skipped; an unreadable key log is a usage error.
-fn load_secrets(file: &str, keylog: Option<&str>) -> Result<Option<KeyLog>, ExitCode> {
+fn load_secrets(file: &str, keylog: &[String]) -> Result<Option<KeyLog>, ExitCode> {
     match crate::analysis::load_secrets(file, keylog) {
         Ok((log, warnings)) => {
             for w in warnings.iter().take(20) {
@@ -243,10 +245,8 @@ fn load_secrets(file: &str, keylog: Option<&str>) -> Result<Option<KeyLog>, Exit
             Ok(log)
         }
         Err(e) => {
-            eprintln!(
-                "tlstrace: cannot read key log {}: {e}",
-                keylog.unwrap_or("")
-            );
+            // The error names the file.
+            eprintln!("tlstrace: cannot read key log {e}");
             Err(ExitCode::from(2))
         }
     }
@@ -333,7 +333,7 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     }
 }
 
-fn show(file: &str, keylog: Option<&str>, conn: Option<u64>, format: OutputFormat) -> ExitCode {
+fn show(file: &str, keylog: &[String], conn: Option<u64>, format: OutputFormat) -> ExitCode {
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
         Err(code) => return code,
@@ -364,7 +364,7 @@ fn trust_store(paths: &[std::path::PathBuf]) -> Result<Option<TrustStore>, ExitC
 #[allow(clippy::too_many_arguments)]
 fn explain(
     file: &str,
-    keylog: Option<&str>,
+    keylog: &[String],
     conn: Option<u64>,
     format: ExplainFormat,
     ca: &[std::path::PathBuf],
@@ -513,7 +513,7 @@ fn explain(
 
 /// What `explain` was asked for several captures.
 struct ManyOptions<'a> {
-    keylog: Option<&'a str>,
+    keylog: &'a [String],
     conn: Option<u64>,
     /// JSON Lines (several captures with `--format json` give JSON Lines
     /// too: one document per capture would not be one JSON text).
@@ -570,21 +570,19 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
         Some(Some(t)) => Some(t),
         None => None,
     };
-    // One key log, read once, for every capture (client randoms are unique).
-    let keylog = match o.keylog {
-        Some(path) => match crate::analysis::load_secrets("-", Some(path)) {
-            Ok((log, warnings)) => {
-                for w in warnings.iter().take(20) {
-                    eprintln!("tlstrace: {w}");
-                }
-                log.map(Arc::new)
+    // The key logs, read once, for every capture (client randoms are
+    // unique).
+    let keylog = match crate::analysis::load_secrets("-", o.keylog) {
+        Ok((log, warnings)) => {
+            for w in warnings.iter().take(20) {
+                eprintln!("tlstrace: {w}");
             }
-            Err(e) => {
-                eprintln!("tlstrace: cannot read key log {path}: {e}");
-                return ExitCode::from(2);
-            }
-        },
-        None => None,
+            log.map(Arc::new)
+        }
+        Err(e) => {
+            eprintln!("tlstrace: cannot read key log {e}");
+            return ExitCode::from(2);
+        }
     };
     let jobs = o
         .jobs
@@ -712,7 +710,7 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
 
 fn certs(
     file: &str,
-    keylog: Option<&str>,
+    keylog: &[String],
     out: Option<&std::path::Path>,
     format: OutputFormat,
 ) -> ExitCode {

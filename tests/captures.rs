@@ -632,7 +632,7 @@ fn secrets_block_after_the_packets_still_decrypts() {
     let tmp = std::env::temp_dir().join(format!("tlstrace-dsb-last-{}.pcapng", std::process::id()));
     std::fs::write(&tmp, &moved).expect("write");
     let p = tmp.to_str().expect("utf-8");
-    let (keys, _) = analysis::load_secrets(p, None).expect("secrets");
+    let (keys, _) = analysis::load_secrets(p, &[]).expect("secrets");
     assert!(
         keys.as_ref().is_some_and(|k| !k.is_empty()),
         "secrets found at the end of the file"

@@ -534,6 +534,59 @@ fn explain_many_captures() {
         }
     }
     assert_eq!(lines.len(), want);
+    // One key log for all captures (ALL.keys), and the same split into
+    // several --keylog files: the verdicts of file-by-file runs with each
+    // capture's own key log.
+    let mut all = Vec::new();
+    let mut split = Vec::new();
+    for n in names {
+        let keys = capture(&n.replace(".pcap", ".keys"));
+        all.extend(std::fs::read(&keys).expect("keys"));
+        split.push(keys);
+    }
+    let all_path = dir.join("ALL.keys");
+    std::fs::write(&all_path, &all).expect("write keys");
+    let mut args = vec![
+        "explain",
+        s(&dir),
+        "--format",
+        "jsonl",
+        "--keylog",
+        s(&all_path),
+    ];
+    let with_all = run(&args);
+    args.truncate(4);
+    for k in &split {
+        args.push("--keylog");
+        args.push(s(k));
+    }
+    let with_split = run(&args);
+    assert_eq!(with_all.stdout.len(), with_split.stdout.len());
+    let keyed: Vec<Value> = String::from_utf8_lossy(&with_all.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("JSON line"))
+        .collect();
+    assert_eq!(keyed.len(), want);
+    for (n, keys) in names.iter().zip(&split) {
+        let single = stdout_json(&run(&[
+            "explain",
+            s(&capture(n)),
+            "--format",
+            "json",
+            "--keylog",
+            s(keys),
+        ]));
+        for c in single["connections"].as_array().expect("connections") {
+            let line = keyed
+                .iter()
+                .find(|l| {
+                    l["capture"].as_str().is_some_and(|p| p.ends_with(n)) && l["id"] == c["id"]
+                })
+                .unwrap_or_else(|| panic!("{n} connection {} missing", c["id"]));
+            assert_eq!(line["client_auth"], c["client_auth"], "{n} with keys");
+            assert_eq!(line["decrypted"], c["decrypted"], "{n} with keys");
+        }
+    }
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("notes.txt: skipped"), "{err}");
     assert!(err.contains("Summary: 4 capture(s)"), "{err}");
