@@ -302,8 +302,10 @@ pub struct ConnectionOutline {
     pub outcome: crate::diagnose::Outcome,
     /// The decisive finding's code.
     pub cause: Option<&'static str>,
-    /// The client certificate's subject (or first SAN), when one was sent.
+    /// The client certificate's subject (or first SAN), when one was seen.
     pub client_identity: Option<String>,
+    /// Whether the client sent a certificate (`None` when not known).
+    pub certificate_sent: Option<bool>,
     /// SNI, else the server's address.
     pub server: String,
     /// First packet of the connection (Unix seconds).
@@ -320,6 +322,7 @@ impl ConnectionOutline {
                 .client_chain
                 .first()
                 .map(|c| c.san.first().cloned().unwrap_or_else(|| c.subject.clone())),
+            certificate_sent: d.client_auth.certificate_sent,
             server: hs
                 .sni()
                 .map(str::to_string)
@@ -355,10 +358,14 @@ impl FleetSummary {
             .entry((c.outcome.as_str(), c.cause.unwrap_or("-")))
             .or_default() += 1;
         if c.outcome == crate::diagnose::Outcome::Failed {
-            let who = c
-                .client_identity
-                .clone()
-                .unwrap_or_else(|| "(no certificate)".to_string());
+            let who = c.client_identity.clone().unwrap_or_else(|| {
+                match c.certificate_sent {
+                    Some(true) => "(a certificate, encrypted: give the key log)",
+                    Some(false) => "(no certificate)",
+                    None => "(not known)",
+                }
+                .to_string()
+            });
             if self.failing_clients.len() < MAX_DISTINCT || self.failing_clients.contains_key(&who)
             {
                 *self.failing_clients.entry(who).or_default() += 1;
