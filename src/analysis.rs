@@ -82,16 +82,18 @@ pub fn load_secrets(
     let mut merged: Option<KeyLog> = None;
     let mut warnings = Vec::new();
     if let Some(path) = keylog_path {
-        let text = std::fs::read(path)?;
-        let (log, w) = KeyLog::parse(&text);
+        // Streamed: a key log's size does not matter (its sessions are
+        // bounded by keylog::MAX_SESSIONS).
+        let file = std::io::BufReader::new(std::fs::File::open(path)?);
+        let (log, w) = KeyLog::parse_reader(file)?;
         warnings.extend(w.iter().map(|w| format!("key log {path}: {w}")));
         merged = Some(log);
     }
     if capture_path != "-" {
-        for text in crate::capture::scan_secrets(capture_path) {
-            let (log, _) = KeyLog::parse(&text);
+        crate::capture::for_each_secrets(capture_path, |text| {
+            let (log, _) = KeyLog::parse(text);
             merged.get_or_insert_with(KeyLog::new).merge(log);
-        }
+        });
     }
     Ok((merged, warnings))
 }

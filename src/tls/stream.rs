@@ -471,11 +471,12 @@ pub fn is_tls13(v: u16) -> bool {
 #[derive(Debug, Default)]
 struct Crypto {
     keylog: Option<Arc<KeyLog>>,
-    /// The decrypter in use per side (client, server).
-    active: [Option<RecordDecrypter>; 2],
+    /// The decrypter in use per side (client, server). Boxed: most
+    /// connections have none, and an idle connection must stay small.
+    active: [Option<Box<RecordDecrypter>>; 2],
     /// TLS 1.0–1.2: the decrypter each side switches to at its
     /// ChangeCipherSpec.
-    pending: [Option<RecordDecrypter>; 2],
+    pending: [Option<Box<RecordDecrypter>>; 2],
     /// TLS 1.3: handshake traffic secrets (for Finished) and application
     /// traffic secrets (to switch to after each side's Finished).
     handshake_secret: [Option<Secret>; 2],
@@ -1240,7 +1241,8 @@ impl TlsTracker {
             for (i, secret) in hs.iter().enumerate() {
                 c.active[i] = secret
                     .as_ref()
-                    .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok());
+                    .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok())
+                    .map(Box::new);
             }
             c.handshake_secret = hs;
             c.active.iter().any(Option::is_some)
@@ -1258,7 +1260,7 @@ impl TlsTracker {
                         etm,
                     ) {
                         Ok((cl, sv)) => {
-                            c.pending = [Some(cl), Some(sv)];
+                            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
                             true
                         }
                         Err(_) => false,
@@ -1322,7 +1324,7 @@ impl TlsTracker {
                 .as_ref()
                 .map(|s| RecordDecrypter::tls13(suite, s.as_bytes()));
             self.crypto.active[i] = match next {
-                Some(Ok(d)) => Some(d),
+                Some(Ok(d)) => Some(Box::new(d)),
                 _ => None,
             };
         }
