@@ -234,5 +234,9 @@ fn main() {
             }
         }
     }
-    println!("wrote {} seed files under {}", seeds.written, seeds.out.display());
+    println!(
+        "wrote {} seed files under {}",
+        seeds.written,
+        seeds.out.display()
+    );
 }

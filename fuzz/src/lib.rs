@@ -289,7 +289,8 @@ pub fn x509(data: &[u8]) {
         tlstrace::x509::path::Purpose::ClientAuth,
         tlstrace::x509::path::Purpose::ServerAuth,
     ] {
-        let report = tlstrace::x509::path::validate_path(chain, &store, extra, 1_750_000_000, purpose);
+        let report =
+            tlstrace::x509::path::validate_path(chain, &store, extra, 1_750_000_000, purpose);
         assert!(report.path.len() <= 16);
     }
 }
@@ -330,8 +331,12 @@ pub fn decrypt(data: &[u8]) {
     let Some(suite) = suites.get(usize::from(input.suite) % suites.len().max(1)) else {
         return;
     };
-    let version = [Version::Tls10, Version::Tls11, Version::Tls12, Version::Tls13]
-        [usize::from(input.version & 3)];
+    let version = [
+        Version::Tls10,
+        Version::Tls11,
+        Version::Tls12,
+        Version::Tls13,
+    ][usize::from(input.version & 3)];
     let mut decs: Vec<RecordDecrypter> = Vec::new();
     if version == Version::Tls13 {
         if let Ok(d) = RecordDecrypter::tls13(suite, &input.secret) {

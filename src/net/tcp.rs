@@ -789,8 +789,12 @@ impl Conn {
             let hs = &self.half[dir.index()];
             if let Some(fin) = hs.fin_off {
                 if fin > hs.next_off && hs.anchored {
+                    let len = fin - hs.next_off;
+                    // The gap may be all this direction ever had: the
+                    // handler still hears of the connection first.
+                    self.ensure_open(h);
                     let frame = self.last_frame;
-                    self.gap(dir, fin - hs.next_off, frame, false, h);
+                    self.gap(dir, len, frame, false, h);
                 }
             }
             let hs = &mut self.half[dir.index()];

@@ -688,18 +688,35 @@ impl TlsTracker {
                         self.issue(side, frame, kind, what);
                         continue;
                     }
-                    let len = record_len(&st.pending);
-                    if st.pending.len() < 5 + len {
+                    // Every whole record in view is framed, then all are
+                    // dropped at once: draining them one by one would move
+                    // the rest of the buffer each time (quadratic in a
+                    // chunk of tiny records).
+                    let buf = std::mem::take(&mut st.pending);
+                    let mut pos = 0;
+                    while let Some(rest) = buf.get(pos..) {
+                        if !plausible_header(rest) {
+                            break;
+                        }
+                        let end = pos + 5 + record_len(rest);
+                        if buf.len() < end {
+                            break;
+                        }
+                        self.dirs[side.index()].records += 1;
+                        self.record(side, &buf[pos..end], frame, ts);
+                        pos = end;
+                        if self.dirs[side.index()].mode != Mode::Records {
+                            break;
+                        }
+                    }
+                    let st = &mut self.dirs[side.index()];
+                    let mut buf = buf;
+                    buf.drain(..pos);
+                    buf.append(&mut st.pending);
+                    st.pending = buf;
+                    if pos == 0 {
                         return;
                     }
-                    st.records += 1;
-                    // The record is read where it lies: the buffer is lent
-                    // out meanwhile (reading a record never touches it).
-                    let buf = std::mem::take(&mut st.pending);
-                    self.record(side, &buf[..5 + len], frame, ts);
-                    let st = &mut self.dirs[side.index()];
-                    st.pending = buf;
-                    st.pending.drain(..5 + len);
                 }
             }
         }
