@@ -20,7 +20,7 @@ targets=("${@:-${all[@]}}")
 if [ ! -d fuzz/corpus/capture ]; then
     cargo run --quiet --release --example fuzz_seeds -- captures fuzz/corpus
 fi
-cargo +nightly fuzz build -O "${targets[@]/#/}" >/dev/null 2>&1 || cargo +nightly fuzz build -O
+cargo +nightly fuzz build -O
 mkdir -p fuzz/logs
 status=0
 for t in "${targets[@]}"; do
@@ -36,6 +36,8 @@ for t in "${targets[@]}"; do
         -artifact_prefix="fuzz/artifacts/$t/" >"$log" 2>&1; then
         status=1
     fi
+    # With -jobs, libFuzzer writes the job's own log to ./fuzz-0.log.
+    [ -f fuzz-0.log ] && mv fuzz-0.log "fuzz/logs/$t.job.log"
     execs=$(awk '/stat::number_of_executed_units/ {print $2}' "$log" | tail -1)
     slow=$(grep -c 'Slowest unit' "$log" || true)
     found=$(ls "fuzz/artifacts/$t" | wc -l)

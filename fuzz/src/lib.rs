@@ -176,7 +176,9 @@ pub fn tcp(data: &[u8]) {
         assert!(tcp.buffered_total() <= config.max_buffered_total.max(1 << 20) * 2);
     }
     tcp.finish_all(&mut h);
-    assert_eq!(h.open.len(), h.closed.len());
+    // Every connection opened was closed (some close without opening:
+    // they carried no data).
+    assert!(h.open.keys().all(|id| h.closed.contains(id)));
 }
 
 /// The TLS record and handshake stream of one connection: a sequence of
@@ -380,7 +382,7 @@ pub fn pipeline(data: &[u8]) {
     for (f, d) in &found {
         let j = tlstrace::report::explain::ConnectionJson::new(f, d);
         let s = tlstrace::report::explain::connection_json(&j);
-        assert!(s.starts_with('{'));
+        assert!(s.trim_start().starts_with('{'));
         let _ = tlstrace::report::explain::text_connection(
             f,
             d,

@@ -245,7 +245,7 @@ impl Default for TcpConfig {
             recent_bytes: 8 * 1024,
             closed_linger_secs: 5,
             max_lingering: 512,
-            max_connections: 50_000,
+            max_connections: 32_768,
             max_buffered_total: 64 * 1024 * 1024,
         }
     }
