@@ -72,7 +72,7 @@ pub fn explain_connections(
     (found, outcome)
 }
 
-/// The key log in `keylog_path` (if any) merged with the secrets a pcapng
+/// The key logs in `keylog_paths` merged with the secrets a pcapng
 /// capture file embeds, and the key log's warnings (line numbers only,
 /// never secrets).
 pub fn load_secrets(
@@ -82,19 +82,20 @@ pub fn load_secrets(
     let mut merged: Option<KeyLog> = None;
     let mut warnings = Vec::new();
     // Several key logs (one per client, say) serve together: client
-    // randoms do not repeat across them.
+    // randoms do not repeat across them. Each is streamed: its size does
+    // not matter (sessions are bounded by keylog::MAX_SESSIONS).
     for path in keylog_paths {
-        let text = std::fs::read(path)
-            .map_err(|e| std::io::Error::new(e.kind(), format!("{path}: {e}")))?;
-        let (log, w) = KeyLog::parse(&text);
+        let named = |e: std::io::Error| std::io::Error::new(e.kind(), format!("{path}: {e}"));
+        let file = std::io::BufReader::new(std::fs::File::open(path).map_err(named)?);
+        let (log, w) = KeyLog::parse_reader(file).map_err(named)?;
         warnings.extend(w.iter().map(|w| format!("key log {path}: {w}")));
         merged.get_or_insert_with(KeyLog::new).merge(log);
     }
     if capture_path != "-" {
-        for text in crate::capture::scan_secrets(capture_path) {
-            let (log, _) = KeyLog::parse(&text);
+        crate::capture::for_each_secrets(capture_path, |text| {
+            let (log, _) = KeyLog::parse(text);
             merged.get_or_insert_with(KeyLog::new).merge(log);
-        }
+        });
     }
     Ok((merged, warnings))
 }

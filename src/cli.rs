@@ -271,6 +271,19 @@ fn report_problems(outcome: &DriveOutcome) {
     if let Some(e) = &outcome.error {
         report_capture_error(e);
     }
+    let t = &outcome.tcp;
+    if t.evicted_connections > 0 {
+        eprintln!(
+            "tlstrace: note: {}: {} connection(s) were finished early (evicted) because {} were open at once; later packets of theirs start new connections",
+            outcome.capture_name, t.evicted_connections, t.peak_connections
+        );
+    }
+    if t.budget_releases > 0 {
+        eprintln!(
+            "tlstrace: note: {}: the out-of-order data held across connections reached its limit {} time(s); the connections holding the oldest gave their holes up as gaps",
+            outcome.capture_name, t.budget_releases
+        );
+    }
     for (what, u) in &outcome.decode.unsupported {
         eprintln!(
             "tlstrace: note: {}: {} frame(s) skipped, the first at frame {}: {what} is not supported",

@@ -494,17 +494,30 @@ pub fn scan_secrets(path: &str) -> Vec<Vec<u8>> {
 }
 
 /// [`scan_secrets`] over an opened capture, read to its end.
-pub fn scan_reader_secrets(mut r: CaptureReader) -> Vec<Vec<u8>> {
+pub fn scan_reader_secrets(r: CaptureReader) -> Vec<Vec<u8>> {
     let mut found = Vec::new();
+    for_each_reader_secrets(r, |text| found.push(text.to_vec()));
+    found
+}
+
+/// Hands each key log text a pcapng file embeds to `f`, as it is read
+/// (memory does not grow with the number of blocks).
+pub fn for_each_secrets(path: &str, f: impl FnMut(&[u8])) {
+    if let Ok(r) = CaptureReader::open(path) {
+        for_each_reader_secrets(r, f);
+    }
+}
+
+/// [`for_each_secrets`] over an opened capture, read to its end.
+pub fn for_each_reader_secrets(mut r: CaptureReader, mut f: impl FnMut(&[u8])) {
     if r.format() != Format::Pcapng {
-        return found;
+        return;
     }
     while let Ok(Some(ev)) = r.next_event() {
         if let CaptureEvent::Secrets(text) = ev {
-            found.push(text.to_vec());
+            f(text);
         }
     }
-    found
 }
 
 /// What an event is, decided while the block is borrowed; its data has been

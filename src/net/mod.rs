@@ -587,6 +587,8 @@ pub struct DriveOutcome {
     pub capture_name: String,
     pub decode: DecodeStats,
     pub capture: crate::capture::CaptureStats,
+    /// What the reassembler's limits did (evictions, released holes).
+    pub tcp: tcp::TcpStats,
     /// Why reading stopped early, if it did. Everything before it was
     /// processed.
     pub error: Option<crate::capture::CaptureError>,
@@ -625,6 +627,7 @@ pub fn drive(
         capture_name: reader.name().to_string(),
         decode: decoder.stats().clone(),
         capture: reader.stats().clone(),
+        tcp: tcp.stats(),
         error,
     }
 }

@@ -14,6 +14,14 @@
 //! that carried it. A connection's buffers are released as soon as both
 //! sides have closed (FIN or RST), so memory is bounded by the connections
 //! open at once and the out-of-order limit, not by the capture's length.
+//!
+//! Under attack both of those are bounded too: at most
+//! [`TcpConfig::max_connections`] connections are tracked (beyond it the
+//! least recently active are finished early, flagged as evicted), and the
+//! bytes held out of order across all connections stay within
+//! [`TcpConfig::max_buffered_total`] (beyond it the connections holding the
+//! oldest data give their holes up as gaps). Both are counted in
+//! [`TcpStats`].
 
 use super::TcpSegment;
 use crate::capture::Timestamp;
@@ -148,6 +156,12 @@ pub struct ConnDetail {
     pub conflicting_overlaps: u64,
     /// Segments dropped because the out-of-order buffer was full.
     pub buffer_overflows: u64,
+    /// Times the global out-of-order budget made this connection give up
+    /// the holes it waited on.
+    pub budget_releases: u64,
+    /// Finished early: too many connections were open, and this one had
+    /// been quiet longest. Later packets of its 4-tuple start a new one.
+    pub evicted: bool,
     pub first_ts: Timestamp,
     pub last_ts: Timestamp,
     pub role_source: Option<RoleSource>,
@@ -195,6 +209,32 @@ pub struct TcpConfig {
     /// At most this many closed connections linger; beyond it the ones
     /// quiet longest are finished early.
     pub max_lingering: usize,
+    /// Connections tracked at once; beyond it the least recently active are
+    /// finished early (evicted) and counted.
+    pub max_connections: usize,
+    /// Out-of-order bytes held across all connections (each buffered piece
+    /// also counts [`PENDING_ENTRY_COST`] bytes of bookkeeping); beyond it
+    /// the connections holding the oldest data give their holes up as gaps.
+    pub max_buffered_total: usize,
+}
+
+/// What one buffered out-of-order piece costs beyond its bytes (its
+/// B-tree slot and allocation), for [`TcpConfig::max_buffered_total`].
+pub const PENDING_ENTRY_COST: usize = 128;
+
+/// What the limits did over a capture.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct TcpStats {
+    /// Connections finished early because [`TcpConfig::max_connections`]
+    /// were open.
+    pub evicted_connections: u64,
+    /// Connections whose held data was released as gaps because the
+    /// global out-of-order budget was exceeded.
+    pub budget_releases: u64,
+    /// The most connections tracked at once.
+    pub peak_connections: usize,
+    /// The most out-of-order bytes (with bookkeeping) held at once.
+    pub peak_buffered: usize,
 }
 
 impl Default for TcpConfig {
@@ -205,6 +245,8 @@ impl Default for TcpConfig {
             recent_bytes: 8 * 1024,
             closed_linger_secs: 5,
             max_lingering: 512,
+            max_connections: 32_768,
+            max_buffered_total: 64 * 1024 * 1024,
         }
     }
 }
@@ -248,6 +290,11 @@ struct HalfStream {
 }
 
 impl HalfStream {
+    /// What the out-of-order buffer holds, bookkeeping included.
+    fn buffered_cost(&self) -> usize {
+        self.pending_bytes + self.pending.len() * PENDING_ENTRY_COST
+    }
+
     /// Offset (possibly negative: before the anchor) of a sequence number.
     fn offset_of(&self, seq: u32) -> i64 {
         let rel = seq.wrapping_sub(self.next_seq) as i32;
@@ -339,10 +386,14 @@ pub struct TcpReassembler {
     config: TcpConfig,
     /// Looked up once per segment: foldhash, seeded per process, is several
     /// times faster than SipHash here and still not predictable from a
-    /// capture.
-    conns: HashMap<FlowKey, Conn, foldhash::fast::RandomState>,
+    /// capture. Boxed: the table's slots stay small when it grows
+    /// (hashbrown keeps up to twice as many slots as entries).
+    conns: HashMap<FlowKey, Box<Conn>, foldhash::fast::RandomState>,
     next_id: u64,
     since_sweep: u32,
+    /// Out-of-order bytes held across all connections, bookkeeping included.
+    buffered: usize,
+    stats: TcpStats,
 }
 
 impl Default for TcpReassembler {
@@ -358,12 +409,25 @@ impl TcpReassembler {
             conns: HashMap::default(),
             next_id: 1,
             since_sweep: 0,
+            buffered: 0,
+            stats: TcpStats::default(),
         }
     }
 
     /// Connections currently held.
     pub fn open_connections(&self) -> usize {
         self.conns.len()
+    }
+
+    /// Out-of-order bytes held now across all connections, bookkeeping
+    /// included.
+    pub fn buffered_total(&self) -> usize {
+        self.buffered
+    }
+
+    /// What the limits did so far.
+    pub fn stats(&self) -> TcpStats {
+        self.stats
     }
 
     /// Processes one segment.
@@ -388,6 +452,9 @@ impl TcpReassembler {
             }
         }
         if !self.conns.contains_key(&key) {
+            if self.conns.len() >= self.config.max_connections.max(1) {
+                self.evict(h);
+            }
             let id = self.next_id;
             self.next_id += 1;
             let (client, server, role_final, source) = if seg.flags.syn && !seg.flags.ack {
@@ -399,7 +466,7 @@ impl TcpReassembler {
             } else {
                 (seg.dst, seg.src, false, RoleSource::HigherPort)
             };
-            let conn = Conn {
+            let conn = Box::new(Conn {
                 info: ConnInfo {
                     id,
                     client,
@@ -421,11 +488,18 @@ impl TcpReassembler {
                     last_ts: seg.ts,
                     ..ConnDetail::default()
                 },
-            };
+            });
             self.conns.insert(key, conn);
+            self.stats.peak_connections = self.stats.peak_connections.max(self.conns.len());
         }
         if let Some(conn) = self.conns.get_mut(&key) {
+            let before = conn.buffered_cost();
             conn.process(seg, h);
+            self.buffered = (self.buffered + conn.buffered_cost()).saturating_sub(before);
+            self.stats.peak_buffered = self.stats.peak_buffered.max(self.buffered);
+        }
+        if self.buffered > self.config.max_buffered_total {
+            self.release_oldest(h);
         }
 
         self.since_sweep += 1;
@@ -456,14 +530,65 @@ impl TcpReassembler {
             })
             .map(|(_, (_, k))| *k)
             .collect();
-        let mut finished: Vec<Conn> = done.iter().filter_map(|k| self.conns.remove(k)).collect();
+        let mut finished: Vec<Box<Conn>> =
+            done.iter().filter_map(|k| self.conns.remove(k)).collect();
         finished.sort_by_key(|c| c.info.id);
         for c in finished {
             self.finish(c, h);
         }
     }
 
-    fn finish(&mut self, mut conn: Conn, h: &mut dyn StreamHandler) {
+    /// Too many connections: finishes the least recently active sixteenth
+    /// of them (at least one), so the cost of choosing them is spread over
+    /// the connections that take their place.
+    fn evict(&mut self, h: &mut dyn StreamHandler) {
+        let n = (self.config.max_connections / 16).max(1);
+        let mut quiet: Vec<(u64, u64, FlowKey)> = self
+            .conns
+            .iter()
+            .map(|(k, c)| (c.last_frame, c.info.id, *k))
+            .collect();
+        if n < quiet.len() {
+            quiet.select_nth_unstable(n - 1);
+            quiet.truncate(n);
+        }
+        quiet.sort_by_key(|q| q.1);
+        for (_, _, k) in quiet {
+            if let Some(mut c) = self.conns.remove(&k) {
+                c.detail.evicted = true;
+                self.stats.evicted_connections += 1;
+                self.finish(c, h);
+            }
+        }
+    }
+
+    /// Over the global out-of-order budget: the connections holding the
+    /// oldest data give up the holes they wait on (reported as gaps) until
+    /// three quarters of the budget are left, so the scan that picks them
+    /// is paid for by a quarter of the budget's worth of new bytes.
+    fn release_oldest(&mut self, h: &mut dyn StreamHandler) {
+        let target = self.config.max_buffered_total / 4 * 3;
+        let mut holders: Vec<(u64, FlowKey)> = self
+            .conns
+            .iter()
+            .filter_map(|(k, c)| c.oldest_pending_frame().map(|f| (f, *k)))
+            .collect();
+        holders.sort_unstable();
+        for (_, k) in holders {
+            if self.buffered <= target {
+                break;
+            }
+            if let Some(c) = self.conns.get_mut(&k) {
+                let before = c.buffered_cost();
+                c.release_pending(h);
+                self.buffered = (self.buffered + c.buffered_cost()).saturating_sub(before);
+                self.stats.budget_releases += 1;
+            }
+        }
+    }
+
+    fn finish(&mut self, mut conn: Box<Conn>, h: &mut dyn StreamHandler) {
+        self.buffered = self.buffered.saturating_sub(conn.buffered_cost());
         conn.flush(h);
         let summary = conn.summary();
         h.on_close(&conn.info, &summary);
@@ -472,7 +597,7 @@ impl TcpReassembler {
     /// Ends the capture: every connection still held is flushed (holes
     /// become gaps) and finished, in the order they started.
     pub fn finish_all(&mut self, h: &mut dyn StreamHandler) {
-        let mut all: Vec<Conn> = self.conns.drain().map(|(_, c)| c).collect();
+        let mut all: Vec<Box<Conn>> = self.conns.drain().map(|(_, c)| c).collect();
         all.sort_by_key(|c| c.info.id);
         for c in all {
             self.finish(c, h);
@@ -481,6 +606,44 @@ impl TcpReassembler {
 }
 
 impl Conn {
+    fn buffered_cost(&self) -> usize {
+        self.half[0].buffered_cost() + self.half[1].buffered_cost()
+    }
+
+    /// The frame of the earliest piece this connection holds out of order.
+    fn oldest_pending_frame(&self) -> Option<u64> {
+        self.half
+            .iter()
+            .flat_map(|hs| hs.pending.values().map(|p| p.frame))
+            .min()
+    }
+
+    /// Gives up the holes both directions wait on: they become gaps and
+    /// what was held behind them is delivered.
+    fn release_pending(&mut self, h: &mut dyn StreamHandler) {
+        if self.half.iter().all(|hs| hs.pending.is_empty()) {
+            return;
+        }
+        self.detail.budget_releases += 1;
+        self.ensure_open(h);
+        for dir in [Direction::ClientToServer, Direction::ServerToClient] {
+            self.give_up_holes(dir, h);
+        }
+    }
+
+    /// Delivers everything buffered in one direction, each hole before a
+    /// piece reported as a gap.
+    fn give_up_holes(&mut self, dir: Direction, h: &mut dyn StreamHandler) {
+        while let Some((&off, p)) = self.half[dir.index()].pending.first_key_value() {
+            let frame = p.frame;
+            let next = self.half[dir.index()].next_off;
+            if off > next {
+                self.gap(dir, off - next, frame, false, h);
+            }
+            self.drain(dir, h);
+        }
+    }
+
     fn ensure_open(&mut self, h: &mut dyn StreamHandler) {
         if !self.opened {
             self.opened = true;
@@ -620,25 +783,18 @@ impl Conn {
             self.ensure_open(h);
         }
         for dir in [Direction::ClientToServer, Direction::ServerToClient] {
-            while let Some((&off, _)) = self.half[dir.index()].pending.first_key_value() {
-                let next = self.half[dir.index()].next_off;
-                if off > next {
-                    let frame = self.half[dir.index()]
-                        .pending
-                        .first_key_value()
-                        .map(|(_, p)| p.frame)
-                        .unwrap_or(0);
-                    self.gap(dir, off - next, frame, false, h);
-                }
-                self.drain(dir, h);
-            }
+            self.give_up_holes(dir, h);
             // A FIN beyond the last byte delivered: the bytes before it were
             // sent but never captured.
             let hs = &self.half[dir.index()];
             if let Some(fin) = hs.fin_off {
                 if fin > hs.next_off && hs.anchored {
+                    let len = fin - hs.next_off;
+                    // The gap may be all this direction ever had: the
+                    // handler still hears of the connection first.
+                    self.ensure_open(h);
                     let frame = self.last_frame;
-                    self.gap(dir, fin - hs.next_off, frame, false, h);
+                    self.gap(dir, len, frame, false, h);
                 }
             }
             let hs = &mut self.half[dir.index()];

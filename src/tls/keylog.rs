@@ -6,6 +6,12 @@
 //! Comments (`#`) and blank lines are allowed. A malformed line is skipped
 //! with a [`KeyLogWarning`] that names its 1-based line number.
 //!
+//! A key log is read as a stream, one bounded line at a time, so its size
+//! does not matter: at most [`MAX_SESSIONS`] client randoms are kept, lines
+//! longer than [`MAX_LINE`] are skipped unread, and at most
+//! [`MAX_WARNINGS`] warnings are listed (the rest are counted in a last
+//! one).
+//!
 //! Secrets never leave this module in printable form: [`Secret`],
 //! [`SessionSecrets`] and [`KeyLog`] have `Debug` impls that show lengths and
 //! counts only, and warnings are built from fixed texts, never from the
@@ -13,6 +19,15 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::io::{self, BufRead};
+
+/// Client randoms kept from one key log (about 300 bytes each); further
+/// ones are skipped with one warning.
+pub const MAX_SESSIONS: usize = 262_144;
+/// The longest line read (a real one is under 250 bytes).
+pub const MAX_LINE: usize = 4096;
+/// Warnings listed; beyond them, one more counts the rest.
+pub const MAX_WARNINGS: usize = 1000;
 
 /// Secret key material. `Debug` shows only its length.
 #[derive(Clone, PartialEq, Eq)]
@@ -227,6 +242,13 @@ pub enum KeyLogWarningKind {
         label: Label,
         first_line: usize,
     },
+    /// The line is longer than [`MAX_LINE`] bytes.
+    TooLong,
+    /// [`MAX_SESSIONS`] client randoms are kept already: this line (and
+    /// later ones for new client randoms) are skipped.
+    TooManySessions,
+    /// This many more lines were skipped, not listed one by one.
+    MoreSkipped(u64),
 }
 
 /// A skipped line of a key log, with its 1-based line number.
@@ -265,6 +287,16 @@ impl fmt::Display for KeyLogWarning {
             KeyLogWarningKind::SecretLength { label, len } => {
                 write!(f, "{label} secret is {len} bytes, which is not a valid length; skipped")
             }
+            KeyLogWarningKind::TooLong => {
+                write!(f, "longer than {MAX_LINE} bytes; skipped")
+            }
+            KeyLogWarningKind::TooManySessions => write!(
+                f,
+                "more than {MAX_SESSIONS} client randoms; this and later new ones are skipped"
+            ),
+            KeyLogWarningKind::MoreSkipped(n) => {
+                write!(f, "and {n} more line(s) skipped, not listed")
+            }
             KeyLogWarningKind::ConflictingDuplicate { label, first_line } => write!(
                 f,
                 "a different {label} for the same client random is on line {first_line}; keeping that one"
@@ -288,50 +320,55 @@ impl KeyLog {
     /// kept. Accepts `\n` and `\r\n` line ends, a UTF-8 byte order mark,
     /// and NUL padding (as found at the end of a pcapng DSB).
     pub fn parse(text: &[u8]) -> (KeyLog, Vec<KeyLogWarning>) {
-        let mut log = KeyLog::new();
-        let mut warnings = Vec::new();
-        // (client random, label) -> line of the first value.
-        let mut first_seen: HashMap<([u8; 32], Label), usize> = HashMap::new();
-        let text = text.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(text);
-        for (idx, raw) in text.split(|&b| b == b'\n').enumerate() {
-            let line_no = idx + 1;
-            let raw = trim_line(raw);
-            if raw.is_empty() || raw[0] == b'#' {
-                continue;
+        match Self::parse_reader(text) {
+            Ok(r) => r,
+            // Reading from a slice cannot fail.
+            Err(_) => (KeyLog::new(), Vec::new()),
+        }
+    }
+
+    /// Parses a key log from a stream, one bounded line at a time: memory
+    /// depends on the sessions kept, not on the input's size.
+    pub fn parse_reader<R: BufRead>(mut r: R) -> io::Result<(KeyLog, Vec<KeyLogWarning>)> {
+        let mut p = LineParser::default();
+        let mut line = Vec::new();
+        let mut line_no = 0usize;
+        loop {
+            line.clear();
+            let (n, complete) = read_bounded_line(&mut r, &mut line)?;
+            if n == 0 {
+                break;
             }
-            let warn = |kind| KeyLogWarning {
-                line: line_no,
-                kind,
+            line_no += 1;
+            let raw: &[u8] = if line_no == 1 {
+                line.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&line)
+            } else {
+                &line
             };
-            let Ok(line) = std::str::from_utf8(raw) else {
-                warnings.push(warn(KeyLogWarningKind::NotText));
-                continue;
-            };
-            match parse_line(line) {
-                Ok((label, random, secret)) => {
-                    let slot = log.sessions.entry(random).or_default().slot_mut(label);
-                    match slot {
-                        None => {
-                            *slot = Some(secret);
-                            first_seen.insert((random, label), line_no);
-                        }
-                        Some(existing) => {
-                            if *existing != secret {
-                                let first_line =
-                                    first_seen.get(&(random, label)).copied().unwrap_or(0);
-                                warnings.push(warn(KeyLogWarningKind::ConflictingDuplicate {
-                                    label,
-                                    first_line,
-                                }));
-                            }
-                        }
-                    }
-                }
-                Err(Some(kind)) => warnings.push(warn(kind)),
-                Err(None) => {}
+            if complete {
+                p.line(line_no, raw);
+            } else {
+                p.warn(line_no, KeyLogWarningKind::TooLong);
             }
         }
-        (log, warnings)
+        if p.unlisted > 0 {
+            p.warnings.push(KeyLogWarning {
+                line: line_no,
+                kind: KeyLogWarningKind::MoreSkipped(p.unlisted),
+            });
+        }
+        Ok((p.log, p.warnings))
+    }
+
+    /// Whether every secret of `other` is here already (with any value).
+    pub fn contains_all(&self, other: &KeyLog) -> bool {
+        other.sessions.iter().all(|(random, theirs)| {
+            self.sessions.get(random).is_some_and(|ours| {
+                Label::ALL
+                    .into_iter()
+                    .all(|l| theirs.get(l).is_none() || ours.get(l).is_some())
+            })
+        })
     }
 
     /// Adds the secrets of `other`. Where both have a value for the same
@@ -343,7 +380,9 @@ impl KeyLog {
             match self.sessions.get_mut(&random) {
                 Some(ours) => conflicts += ours.merge_from(secrets),
                 None => {
-                    self.sessions.insert(random, secrets);
+                    if self.sessions.len() < MAX_SESSIONS {
+                        self.sessions.insert(random, secrets);
+                    }
                 }
             }
         }
@@ -371,6 +410,108 @@ impl fmt::Debug for KeyLog {
             .field("sessions", &self.sessions.len())
             .field("secrets", &secrets)
             .finish()
+    }
+}
+
+/// Reads one line into `buf` (without its `\n`), at most [`MAX_LINE`]
+/// bytes of it: the rest of a longer line is passed over unread. Returns
+/// the bytes consumed (0 at the end) and whether the line was whole.
+fn read_bounded_line<R: BufRead>(r: &mut R, buf: &mut Vec<u8>) -> io::Result<(usize, bool)> {
+    let mut consumed = 0;
+    let mut whole = true;
+    loop {
+        let avail = match r.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if avail.is_empty() {
+            return Ok((consumed, whole));
+        }
+        let (take, done) = match avail.iter().position(|&b| b == b'\n') {
+            Some(i) => (i, true),
+            None => (avail.len(), false),
+        };
+        if whole {
+            let room = MAX_LINE - buf.len();
+            if take > room {
+                whole = false;
+                buf.clear();
+            } else {
+                buf.extend_from_slice(&avail[..take]);
+            }
+        }
+        let used = take + usize::from(done);
+        r.consume(used);
+        consumed += used;
+        if done {
+            return Ok((consumed, whole));
+        }
+    }
+}
+
+/// The state of one parse: what is kept, and the warnings so far.
+#[derive(Default)]
+struct LineParser {
+    log: KeyLog,
+    warnings: Vec<KeyLogWarning>,
+    /// Warnings beyond [`MAX_WARNINGS`], counted.
+    unlisted: u64,
+    /// (client random, label) -> line of the first value.
+    first_seen: HashMap<([u8; 32], Label), usize>,
+    full_warned: bool,
+}
+
+impl LineParser {
+    fn warn(&mut self, line: usize, kind: KeyLogWarningKind) {
+        if self.warnings.len() < MAX_WARNINGS {
+            self.warnings.push(KeyLogWarning { line, kind });
+        } else {
+            self.unlisted += 1;
+        }
+    }
+
+    fn line(&mut self, line_no: usize, raw: &[u8]) {
+        let raw = trim_line(raw);
+        if raw.is_empty() || raw[0] == b'#' {
+            return;
+        }
+        let Ok(line) = std::str::from_utf8(raw) else {
+            self.warn(line_no, KeyLogWarningKind::NotText);
+            return;
+        };
+        match parse_line(line) {
+            Ok((label, random, secret)) => {
+                if !self.log.sessions.contains_key(&random)
+                    && self.log.sessions.len() >= MAX_SESSIONS
+                {
+                    if !self.full_warned {
+                        self.full_warned = true;
+                        self.warn(line_no, KeyLogWarningKind::TooManySessions);
+                    }
+                    return;
+                }
+                let slot = self.log.sessions.entry(random).or_default().slot_mut(label);
+                match slot {
+                    None => {
+                        *slot = Some(secret);
+                        self.first_seen.insert((random, label), line_no);
+                    }
+                    Some(existing) => {
+                        if *existing != secret {
+                            let first_line =
+                                self.first_seen.get(&(random, label)).copied().unwrap_or(0);
+                            self.warn(
+                                line_no,
+                                KeyLogWarningKind::ConflictingDuplicate { label, first_line },
+                            );
+                        }
+                    }
+                }
+            }
+            Err(Some(kind)) => self.warn(line_no, kind),
+            Err(None) => {}
+        }
     }
 }
 

@@ -33,7 +33,8 @@ pub struct ConnectionFacts {
 /// each finished connection to `sink`, then forgets it.
 pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     config: TlsConfig,
-    trackers: HashMap<u64, TlsTracker, foldhash::fast::RandomState>,
+    /// Boxed: an idle connection costs its tracker and one small slot.
+    trackers: HashMap<u64, Box<TlsTracker>, foldhash::fast::RandomState>,
     sink: F,
     /// Secrets for decryption: the --keylog file merged with those the
     /// capture embeds. Connections opened after a secrets block see it.
@@ -73,12 +74,22 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_open(&mut self, conn: &ConnInfo) {
         self.trackers.insert(
             conn.id,
-            TlsTracker::with_keylog(self.config, self.keylog.clone()),
+            Box::new(TlsTracker::with_keylog(self.config, self.keylog.clone())),
         );
     }
 
     fn on_capture_secrets(&mut self, text: &[u8]) {
         let (found, _warnings) = KeyLog::parse(text);
+        // The command line merges the capture's secrets up front: seen
+        // again here, they change nothing, and copying the whole log for
+        // each block would cost its size times the blocks.
+        if self
+            .keylog
+            .as_deref()
+            .is_some_and(|k| k.contains_all(&found))
+        {
+            return;
+        }
         let mut merged = self.keylog.as_deref().cloned().unwrap_or_default();
         merged.merge(found);
         self.keylog = Some(Arc::new(merged));
@@ -102,7 +113,7 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
         let tracker = self
             .trackers
             .remove(&conn.id)
-            .unwrap_or_else(|| TlsTracker::new(self.config));
+            .unwrap_or_else(|| Box::new(TlsTracker::new(self.config)));
         let tls = tracker.finish(summary.last_frame);
         (self.sink)(ConnectionFacts {
             info: conn.clone(),

@@ -471,11 +471,12 @@ pub fn is_tls13(v: u16) -> bool {
 #[derive(Debug, Default)]
 struct Crypto {
     keylog: Option<Arc<KeyLog>>,
-    /// The decrypter in use per side (client, server).
-    active: [Option<RecordDecrypter>; 2],
+    /// The decrypter in use per side (client, server). Boxed: most
+    /// connections have none, and an idle connection must stay small.
+    active: [Option<Box<RecordDecrypter>>; 2],
     /// TLS 1.0–1.2: the decrypter each side switches to at its
     /// ChangeCipherSpec.
-    pending: [Option<RecordDecrypter>; 2],
+    pending: [Option<Box<RecordDecrypter>>; 2],
     /// TLS 1.3: handshake traffic secrets (for Finished) and application
     /// traffic secrets (to switch to after each side's Finished).
     handshake_secret: [Option<Secret>; 2],
@@ -687,18 +688,35 @@ impl TlsTracker {
                         self.issue(side, frame, kind, what);
                         continue;
                     }
-                    let len = record_len(&st.pending);
-                    if st.pending.len() < 5 + len {
+                    // Every whole record in view is framed, then all are
+                    // dropped at once: draining them one by one would move
+                    // the rest of the buffer each time (quadratic in a
+                    // chunk of tiny records).
+                    let buf = std::mem::take(&mut st.pending);
+                    let mut pos = 0;
+                    while let Some(rest) = buf.get(pos..) {
+                        if !plausible_header(rest) {
+                            break;
+                        }
+                        let end = pos + 5 + record_len(rest);
+                        if buf.len() < end {
+                            break;
+                        }
+                        self.dirs[side.index()].records += 1;
+                        self.record(side, &buf[pos..end], frame, ts);
+                        pos = end;
+                        if self.dirs[side.index()].mode != Mode::Records {
+                            break;
+                        }
+                    }
+                    let st = &mut self.dirs[side.index()];
+                    let mut buf = buf;
+                    buf.drain(..pos);
+                    buf.append(&mut st.pending);
+                    st.pending = buf;
+                    if pos == 0 {
                         return;
                     }
-                    st.records += 1;
-                    // The record is read where it lies: the buffer is lent
-                    // out meanwhile (reading a record never touches it).
-                    let buf = std::mem::take(&mut st.pending);
-                    self.record(side, &buf[..5 + len], frame, ts);
-                    let st = &mut self.dirs[side.index()];
-                    st.pending = buf;
-                    st.pending.drain(..5 + len);
                 }
             }
         }
@@ -1240,7 +1258,8 @@ impl TlsTracker {
             for (i, secret) in hs.iter().enumerate() {
                 c.active[i] = secret
                     .as_ref()
-                    .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok());
+                    .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok())
+                    .map(Box::new);
             }
             c.handshake_secret = hs;
             c.active.iter().any(Option::is_some)
@@ -1258,7 +1277,7 @@ impl TlsTracker {
                         etm,
                     ) {
                         Ok((cl, sv)) => {
-                            c.pending = [Some(cl), Some(sv)];
+                            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
                             true
                         }
                         Err(_) => false,
@@ -1322,7 +1341,7 @@ impl TlsTracker {
                 .as_ref()
                 .map(|s| RecordDecrypter::tls13(suite, s.as_bytes()));
             self.crypto.active[i] = match next {
-                Some(Ok(d)) => Some(d),
+                Some(Ok(d)) => Some(Box::new(d)),
                 _ => None,
             };
         }

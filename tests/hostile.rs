@@ -1,0 +1,279 @@
+//! Hostile captures, generated as the test runs (examples/hostile.rs) and
+//! streamed straight into the reader: what each must produce, and that
+//! what tlstrace reports grows in proportion to the input (two sizes are
+//! compared; time is not asserted). `scripts/hostile.sh` runs the same
+//! inputs at full size through the binary and measures peak RSS.
+
+#[path = "../examples/hostile.rs"]
+mod hostile;
+
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use tlstrace::capture::{CaptureErrorKind, CaptureReader};
+use tlstrace::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, TcpReassembler};
+use tlstrace::tls::keylog::{KeyLog, KeyLogWarningKind, MAX_WARNINGS};
+use tlstrace::tls::stream::IssueKind;
+
+/// The writing end of a pipe between a generator thread and the reader.
+struct ChanWriter {
+    tx: SyncSender<Vec<u8>>,
+    buf: Vec<u8>,
+}
+
+impl Write for ChanWriter {
+    fn write(&mut self, b: &[u8]) -> io::Result<usize> {
+        self.buf.extend_from_slice(b);
+        if self.buf.len() >= 1 << 16 {
+            self.flush()?;
+        }
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        if !self.buf.is_empty() {
+            let chunk = std::mem::take(&mut self.buf);
+            self.tx
+                .send(chunk)
+                .map_err(|_| io::Error::from(io::ErrorKind::BrokenPipe))?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for ChanWriter {
+    fn drop(&mut self) {
+        let _ = self.flush();
+    }
+}
+
+struct ChanReader {
+    rx: Receiver<Vec<u8>>,
+    cur: Vec<u8>,
+    pos: usize,
+}
+
+impl Read for ChanReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.pos == self.cur.len() {
+            match self.rx.recv() {
+                Ok(c) => {
+                    self.cur = c;
+                    self.pos = 0;
+                }
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = out.len().min(self.cur.len() - self.pos);
+        out[..n].copy_from_slice(&self.cur[self.pos..self.pos + n]);
+        self.pos += n;
+        Ok(n)
+    }
+}
+
+/// A reader of what `gen` writes, generated on another thread as it is
+/// read: nothing is held in memory or on disk.
+fn generated(gen: impl FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static) -> ChanReader {
+    let (tx, rx) = sync_channel(8);
+    std::thread::spawn(move || {
+        let mut w = ChanWriter {
+            tx,
+            buf: Vec::new(),
+        };
+        let _ = gen(&mut w);
+    });
+    ChanReader {
+        rx,
+        cur: Vec::new(),
+        pos: 0,
+    }
+}
+
+fn capture(gen: impl FnOnce(&mut dyn Write) -> io::Result<()> + Send + 'static) -> CaptureReader {
+    CaptureReader::from_reader("hostile", generated(gen)).expect("capture header")
+}
+
+#[test]
+fn many_open_flows_are_evicted_and_reported_and_the_kept_ones_explained() {
+    let n = 100_000u64;
+    let mut r = capture(move |w| hostile::flows(w, n));
+    let (found, outcome) = tlstrace::analysis::explain_connections(&mut r, None);
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    // Every connection is reported, each once, as TLS with its ClientHello.
+    assert_eq!(found.len() as u64, n);
+    let limit = tlstrace::net::tcp::TcpConfig::default().max_connections;
+    assert!(outcome.tcp.peak_connections <= limit);
+    assert!(
+        outcome.tcp.evicted_connections >= n - limit as u64,
+        "{:?}",
+        outcome.tcp
+    );
+    let evicted = found.iter().filter(|(f, _)| f.tcp.detail.evicted).count() as u64;
+    assert_eq!(evicted, outcome.tcp.evicted_connections);
+    for (f, _) in &found {
+        assert_eq!(
+            f.tls.ladder.first().map(|l| l.kind.as_str()),
+            Some("client_hello")
+        );
+        // The held-back segment is delivered after its hole, reported as a gap.
+        assert_eq!(f.tcp.gaps, 1, "connection {}", f.info.id);
+        assert!(f.tls.issues.iter().any(|i| i.kind == IssueKind::CaptureGap));
+    }
+}
+
+#[test]
+fn the_global_budget_releases_the_oldest_held_data_as_gaps() {
+    let n = 20_000u64;
+    let config = tlstrace::net::tcp::TcpConfig {
+        max_buffered_total: 1024 * 1024,
+        ..Default::default()
+    };
+    let mut r = capture(move |w| hostile::flows(w, n));
+    let mut tcp = TcpReassembler::new(config);
+    let mut gaps = Counter::default();
+    let outcome = tlstrace::net::drive(&mut r, &mut tcp, &mut gaps);
+    assert!(outcome.tcp.peak_buffered <= config.max_buffered_total + 1024);
+    assert!(outcome.tcp.budget_releases > 0);
+    assert_eq!(gaps.closed, n);
+    // Every hole is given up once: by the budget or at the end.
+    assert_eq!(gaps.gaps, n);
+    assert!(gaps.released >= outcome.tcp.budget_releases);
+}
+
+#[derive(Default)]
+struct Counter {
+    closed: u64,
+    gaps: u64,
+    released: u64,
+    bytes: u64,
+}
+
+impl StreamHandler for Counter {
+    fn on_data(&mut self, _c: &ConnInfo, _d: Direction, chunk: Chunk<'_>) {
+        self.bytes += chunk.data.len() as u64;
+    }
+    fn on_gap(&mut self, _c: &ConnInfo, _d: Direction, _g: tlstrace::net::tcp::Gap) {
+        self.gaps += 1;
+    }
+    fn on_close(&mut self, _c: &ConnInfo, s: &ConnSummary) {
+        self.closed += 1;
+        self.released += s.detail.budget_releases;
+    }
+}
+
+#[test]
+fn a_handshake_message_claiming_16_mb_is_listed_not_read() {
+    let mut r = capture(|w| hostile::big_handshake(w, 8));
+    let (found, outcome) = tlstrace::analysis::tls_connections(&mut r, None, None);
+    assert!(outcome.error.is_none());
+    assert_eq!(found.len(), 1);
+    let tls = &found[0].tls;
+    let too_large: Vec<_> = tls
+        .issues
+        .iter()
+        .filter(|i| i.kind == IssueKind::HandshakeTooLarge)
+        .collect();
+    assert_eq!(too_large.len(), 1, "{:?}", tls.issues);
+    assert!(too_large[0].detail.contains("16777215"));
+    assert!(tls.handshakes.is_empty());
+    assert!(tls.transcript_bytes == 0);
+}
+
+#[test]
+fn one_byte_records_are_counted_with_bounded_lists() {
+    let counts: Vec<(u64, u64, usize)> = [100_000u64, 400_000]
+        .into_iter()
+        .map(|n| {
+            let mut r = capture(move |w| hostile::tiny_records(w, n));
+            let (found, _) = tlstrace::analysis::tls_connections(&mut r, None, None);
+            let tls = &found[0].tls;
+            (
+                tls.encrypted[0].records,
+                tls.records.dropped,
+                tls.ladder.len(),
+            )
+        })
+        .collect();
+    for (n, (records, dropped, ladder)) in [100_000u64, 400_000].iter().zip(&counts) {
+        assert_eq!(records, n);
+        // The record log keeps the first records, the ladder the first
+        // few application data records: bounded whatever the count.
+        assert_eq!(*dropped + tlstrace::tls::traffic::MAX_RECORDS as u64, n + 1);
+        assert!(*ladder <= 16);
+    }
+}
+
+#[test]
+fn segments_behind_holes_that_never_fill_become_gaps() {
+    let runs: Vec<(u64, ConnSummary)> = [50_000u64, 200_000]
+        .into_iter()
+        .map(|n| {
+            let mut r = capture(move |w| hostile::holes(w, n));
+            let (conns, outcome) = tlstrace::analysis::tcp_connections(&mut r);
+            assert!(outcome.error.is_none());
+            assert_eq!(conns.len(), 1);
+            (n, conns.into_iter().next().unwrap())
+        })
+        .collect();
+    let max_segs = tlstrace::net::tcp::TcpConfig::default().max_buffered_segments as u64;
+    for (n, c) in &runs {
+        // Each byte is delivered after its own hole: n gaps of one byte.
+        assert_eq!(c.gaps, *n);
+        assert_eq!(c.client_bytes, *n);
+        assert_eq!(c.detail.out_of_order_segments, *n);
+        // Beyond the per-direction segment limit, each new segment gives
+        // the oldest hole up.
+        assert_eq!(c.detail.buffer_overflows, n - max_segs);
+    }
+}
+
+#[test]
+fn a_pcapng_block_claiming_4_gb_is_an_error_not_an_allocation() {
+    let mut r = CaptureReader::from_reader("hostile", generated(hostile::pcapng_4g))
+        .expect("section header");
+    let err = loop {
+        match r.next_event() {
+            Ok(Some(_)) => continue,
+            Ok(None) => panic!("no error"),
+            Err(e) => break e,
+        }
+    };
+    assert!(
+        matches!(
+            err.kind,
+            CaptureErrorKind::BlockTooLarge(_) | CaptureErrorKind::Truncated
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_gzip_bomb_streams_through_in_proportion() {
+    let frames: Vec<u64> = [8u64, 32]
+        .into_iter()
+        .map(|mb| {
+            let mut r = capture(move |w| hostile::gzip_bomb(w, mb));
+            let (conns, outcome) = tlstrace::analysis::tcp_connections(&mut r);
+            assert!(conns.is_empty());
+            assert!(outcome.error.is_none(), "{:?}", outcome.error);
+            // Every 16 zero bytes are an empty packet record.
+            assert_eq!(outcome.capture.frames, mb * 1024 * 1024 / 16);
+            outcome.capture.frames
+        })
+        .collect();
+    assert_eq!(frames[1], frames[0] * 4);
+}
+
+#[test]
+fn a_key_log_of_garbage_keeps_nothing_and_lists_bounded_warnings() {
+    for mb in [8u64, 32] {
+        let reader = io::BufReader::new(generated(move |w| hostile::keylog(w, mb)));
+        let (log, warnings) = KeyLog::parse_reader(reader).expect("read");
+        assert!(log.is_empty());
+        assert_eq!(warnings.len(), MAX_WARNINGS + 1);
+        let Some(KeyLogWarningKind::MoreSkipped(more)) = warnings.last().map(|w| &w.kind) else {
+            panic!("no count of the rest")
+        };
+        // About 17 lines per KiB of garbage, all but MAX_WARNINGS counted.
+        let lines = *more + MAX_WARNINGS as u64;
+        assert!(lines > mb * 1024 * 20 && lines < mb * 1024 * 30, "{lines}");
+    }
+}
