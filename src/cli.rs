@@ -10,7 +10,7 @@ use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, Tc
 use crate::net::{drive, DriveOutcome};
 use crate::report;
 use crate::tls::keylog::KeyLog;
-use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+
 use crate::x509::path::TrustStore;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::Write;
@@ -402,7 +402,6 @@ fn explain(
     };
     let mut explainer =
         crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at);
-    use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
 
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -412,102 +411,23 @@ fn explain(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let style = Style {
-        color: format == ExplainFormat::Text && color_wanted(),
+    let kind = match format {
+        ExplainFormat::Text => crate::explain::OutputKind::Text {
+            color: color_wanted(),
+        },
+        ExplainFormat::Json | ExplainFormat::Jsonl => crate::explain::OutputKind::Json,
+        ExplainFormat::Html => crate::explain::OutputKind::Html,
     };
-    // Each connection is diagnosed and rendered as it closes, and written
-    // as soon as those that started before it are: memory does not grow
-    // with the capture.
     let stdout = std::io::stdout();
-    let mut out = report::ordered::Ordered::new(std::io::BufWriter::new(stdout.lock()));
-    let sep = match format {
-        ExplainFormat::Json | ExplainFormat::Jsonl => ",\n",
-        ExplainFormat::Text | ExplainFormat::Html => "\n",
-    };
-    // The HTML page is put together at the end (summary first, failures
-    // first); only each connection's markup is kept until then.
-    let mut page = report::html::Page::new();
-    if format == ExplainFormat::Json {
-        out.raw(&format!(
-            "{{\n  \"schema_version\": {},\n  \"connections\": [\n",
-            ex::SCHEMA_VERSION
-        ));
-    }
-    let mut outcomes: Vec<crate::diagnose::Outcome> = Vec::new();
-    let mut tcp_connections = 0u64;
-    let mut any_failed = false;
-    let mut tcp = TcpReassembler::default();
-    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
-        tcp_connections += 1;
-        if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
-            out.put(f.info.id, None, sep);
-            return;
-        }
-        let d = explainer.explain(&f);
-        any_failed |= d.failed();
-        outcomes.push(d.client_auth.outcome);
-        let item = match format {
-            ExplainFormat::Text => ex::text_connection(&f, &d, style),
-            ExplainFormat::Json | ExplainFormat::Jsonl => {
-                ex::connection_json(&ConnectionJson::new(&f, &d))
-            }
-            ExplainFormat::Html => {
-                page.push(&f, &d);
-                out.put(f.info.id, None, sep);
-                return;
-            }
-        };
-        out.put(f.info.id, Some(item), sep);
-    })
-    .with_keylog(secrets);
-    let outcome = drive(&mut reader, &mut tcp, &mut analyzer);
-    let keylog_sessions = analyzer.keylog_sessions();
-    drop(analyzer);
-    let tls_connections = outcomes.len() as u64;
-    let capture = CaptureJson::new(
+    let (outcome, any_failed) = crate::explain::write_capture(
         file,
-        Some(reader.format()),
-        outcome.capture.frames,
-        &reader.link_types(),
-        tcp_connections,
-        tls_connections,
-        outcome.error.as_ref(),
-        &outcome.decode,
-        keylog_sessions,
+        &mut reader,
+        secrets,
+        &mut explainer,
+        conn,
+        kind,
+        std::io::BufWriter::new(stdout.lock()),
     );
-    match format {
-        ExplainFormat::Html => {
-            let mut w = out.finish(sep);
-            let _ = w.write_all(page.finish(&capture).as_bytes());
-            let _ = w.flush();
-        }
-        ExplainFormat::Json | ExplainFormat::Jsonl => {
-            let mut w = out.finish(sep);
-            let _ = write!(
-                w,
-                "\n  ],\n  \"capture\": {}\n}}\n",
-                ex::capture_json(&capture)
-            );
-            let _ = w.flush();
-        }
-        ExplainFormat::Text => {
-            if outcomes.is_empty() {
-                out.raw(&format!(
-                    "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",
-                    tcp_connections, outcome.capture.frames
-                ));
-            }
-            let mut w = out.finish(sep);
-            if outcomes.len() > 1 {
-                let _ = write!(
-                    w,
-                    "\n{}",
-                    ex::totals_line(tcp_connections, outcomes.iter().copied())
-                );
-            }
-            let _ = w.flush();
-        }
-    }
     report_problems(&outcome);
     if outcome
         .error
@@ -537,28 +457,11 @@ struct ManyOptions<'a> {
     jobs: Option<usize>,
 }
 
-/// What a worker sends back about one capture.
-enum ManyEvent {
-    Connection {
-        capture: usize,
-        id: u64,
-        item: String,
-        outline: crate::explain::ConnectionOutline,
-        failed: bool,
-    },
-    Done {
-        capture: usize,
-        result: Result<crate::net::DriveOutcome, String>,
-    },
-}
-
 /// `explain` over several captures (files and directories): analysed in
 /// parallel, reported per capture in the order given (text) or as each
 /// connection finishes (JSON Lines), then a summary across all of them.
 fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
-    use crate::explain::{capture_inputs, ConnectionOutline, Explainer, FleetSummary};
-    use crate::report::explain::{self as ex, ConnectionJson, Style};
-    use std::sync::atomic::{AtomicUsize, Ordering};
+    use crate::explain::{capture_inputs, CaptureEvent, FleetSummary};
     use std::sync::Arc;
     let (files, skipped) = capture_inputs(inputs);
     for (file, why) in skipped.iter().take(10) {
@@ -603,106 +506,73 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
         .unwrap_or(1)
         .clamp(1, 64)
         .min(files.len().max(1));
-    let next = AtomicUsize::new(0);
-    let (tx, rx) = std::sync::mpsc::channel::<ManyEvent>();
-    let style = Style { color: false };
     let mut summary = FleetSummary::default();
     summary.captures = files.len() as u64;
     let mut any_failed = false;
     let mut unreadable = false;
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
-    std::thread::scope(|scope| {
-        for _ in 0..jobs {
-            let tx = tx.clone();
-            let (files, next, keylog) = (&files, &next, keylog.as_ref());
-            let (client_ca, server_ca) = (client_ca.as_ref(), server_ca.as_ref());
-            scope.spawn(move || loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(file) = files.get(i) else { break };
-                let mut explainer = Explainer::new(client_ca, server_ca, at);
-                let result =
-                    crate::explain::explain_capture(file, keylog, &mut explainer, |f, d| {
-                        if o.conn.is_some_and(|id| id != f.info.id) {
-                            return;
-                        }
-                        let item = if o.jsonl {
-                            let mut v = serde_json::to_value(ConnectionJson::new(&f, &d))
-                                .unwrap_or(serde_json::Value::Null);
-                            if let Some(m) = v.as_object_mut() {
-                                m.insert("capture".into(), serde_json::Value::String(file.clone()));
-                            }
-                            v.to_string()
-                        } else {
-                            ex::text_connection(&f, &d, style)
-                        };
-                        let _ = tx.send(ManyEvent::Connection {
-                            capture: i,
-                            id: f.info.id,
-                            item,
-                            outline: ConnectionOutline::new(&f, &d),
-                            failed: d.failed(),
-                        });
-                    });
-                let result = result
-                    .map(|(outcome, _)| outcome)
-                    .map_err(|e| e.to_string());
-                let _ = tx.send(ManyEvent::Done { capture: i, result });
-            });
+    let shared = crate::explain::Shared {
+        keylog,
+        client_ca: client_ca.as_ref(),
+        server_ca: server_ca.as_ref(),
+        at,
+        conn: o.conn,
+    };
+    let kind = if o.jsonl {
+        crate::explain::ManyKind::Jsonl
+    } else {
+        crate::explain::ManyKind::Text
+    };
+    // Text: each capture's connections in id order, captures in the order
+    // given; JSON Lines: as they come.
+    let mut pending: Vec<Vec<(u64, String)>> = vec![Vec::new(); files.len()];
+    let mut done: Vec<Option<bool>> = vec![None; files.len()];
+    let mut printed = 0;
+    crate::explain::explain_captures(&files, &shared, kind, jobs, |ev| match ev {
+        CaptureEvent::Connection {
+            capture,
+            id,
+            item,
+            outline,
+            failed,
+        } => {
+            summary.add(&outline);
+            any_failed |= failed;
+            if o.jsonl {
+                let _ = writeln!(out, "{item}");
+                let _ = out.flush();
+            } else if let Some(p) = pending.get_mut(capture) {
+                p.push((id, item));
+            }
         }
-        drop(tx);
-        // Text: each capture's connections in id order, captures in the
-        // order given; JSON Lines: as they come.
-        let mut pending: Vec<Vec<(u64, String)>> = vec![Vec::new(); files.len()];
-        let mut done: Vec<Option<bool>> = vec![None; files.len()];
-        let mut printed = 0;
-        for ev in rx {
-            match ev {
-                ManyEvent::Connection {
-                    capture,
-                    id,
-                    item,
-                    outline,
-                    failed,
-                } => {
-                    summary.add(&outline);
-                    any_failed |= failed;
-                    if o.jsonl {
-                        let _ = writeln!(out, "{item}");
-                        let _ = out.flush();
-                    } else if let Some(p) = pending.get_mut(capture) {
-                        p.push((id, item));
+        CaptureEvent::Done { capture, result } => {
+            match &result {
+                Ok(outcome) => report_problems(outcome),
+                Err(e) => {
+                    eprintln!("tlstrace: {e}");
+                    unreadable = true;
+                    if let Some(f) = files.get(capture) {
+                        summary.unreadable.push((f.clone(), e.clone()));
                     }
                 }
-                ManyEvent::Done { capture, result } => {
-                    match &result {
-                        Ok(outcome) => report_problems(outcome),
-                        Err(e) => {
-                            eprintln!("tlstrace: {e}");
-                            unreadable = true;
-                            if let Some(f) = files.get(capture) {
-                                summary.unreadable.push((f.clone(), e.clone()));
-                            }
-                        }
+            }
+            if let Some(d) = done.get_mut(capture) {
+                *d = Some(result.is_ok());
+            }
+            while printed < files.len() && done[printed].is_some() {
+                if !o.jsonl {
+                    let conns = &mut pending[printed];
+                    conns.sort_by_key(|(id, _)| *id);
+                    let _ = writeln!(out, "== {} ==", files[printed]);
+                    if conns.is_empty() && done[printed] == Some(true) {
+                        let _ = writeln!(out, "No TLS connections.");
                     }
-                    if let Some(d) = done.get_mut(capture) {
-                        *d = Some(result.is_ok());
-                    }
-                    while printed < files.len() && done[printed].is_some() {
-                        if !o.jsonl {
-                            let conns = &mut pending[printed];
-                            conns.sort_by_key(|(id, _)| *id);
-                            let _ = writeln!(out, "== {} ==", files[printed]);
-                            if conns.is_empty() && done[printed] == Some(true) {
-                                let _ = writeln!(out, "No TLS connections.");
-                            }
-                            for (_, text) in conns.drain(..) {
-                                let _ = writeln!(out, "{text}");
-                            }
-                        }
-                        printed += 1;
+                    for (_, text) in conns.drain(..) {
+                        let _ = writeln!(out, "{text}");
                     }
                 }
+                printed += 1;
             }
         }
     });

@@ -231,6 +231,232 @@ pub fn explain_document(
     })
 }
 
+/// How [`write_capture`] writes each connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutputKind {
+    /// The text report (`color`: ANSI styling).
+    Text { color: bool },
+    /// The JSON document of `docs/explain-json.md`.
+    Json,
+    /// One self-contained HTML page.
+    Html,
+}
+
+/// Explains one capture into `out`: each connection is diagnosed and
+/// rendered as it closes and written as soon as those that started before
+/// it are (memory does not grow with the capture; the HTML page, sorted,
+/// is written at the end). Returns how reading went and whether a
+/// connection failed.
+pub fn write_capture<W: std::io::Write>(
+    file: &str,
+    reader: &mut crate::capture::CaptureReader,
+    secrets: Option<crate::tls::keylog::KeyLog>,
+    explainer: &mut Explainer<'_>,
+    conn: Option<u64>,
+    kind: OutputKind,
+    out: W,
+) -> (crate::net::DriveOutcome, bool) {
+    use crate::net::tcp::TcpReassembler;
+    use crate::report;
+    use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
+    use crate::tls::{TlsAnalyzer, TlsConfig};
+    let style = Style {
+        color: matches!(kind, OutputKind::Text { color: true }),
+    };
+    // Each connection is diagnosed and rendered as it closes, and written
+    // as soon as those that started before it are: memory does not grow
+    // with the capture.
+    let mut out = report::ordered::Ordered::new(out);
+    let sep = match kind {
+        OutputKind::Json => ",\n",
+        OutputKind::Text { .. } | OutputKind::Html => "\n",
+    };
+    // The HTML page is put together at the end (summary first, failures
+    // first); only each connection's markup is kept until then.
+    let mut page = report::html::Page::new();
+    if kind == OutputKind::Json {
+        out.raw(&format!(
+            "{{\n  \"schema_version\": {},\n  \"connections\": [\n",
+            ex::SCHEMA_VERSION
+        ));
+    }
+    let mut outcomes: Vec<crate::diagnose::Outcome> = Vec::new();
+    let mut tcp_connections = 0u64;
+    let mut any_failed = false;
+    let mut tcp = TcpReassembler::default();
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        tcp_connections += 1;
+        if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
+            out.put(f.info.id, None, sep);
+            return;
+        }
+        let d = explainer.explain(&f);
+        any_failed |= d.failed();
+        outcomes.push(d.client_auth.outcome);
+        let item = match kind {
+            OutputKind::Text { .. } => ex::text_connection(&f, &d, style),
+            OutputKind::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
+            OutputKind::Html => {
+                page.push(&f, &d);
+                out.put(f.info.id, None, sep);
+                return;
+            }
+        };
+        out.put(f.info.id, Some(item), sep);
+    })
+    .with_keylog(secrets);
+    let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
+    let keylog_sessions = analyzer.keylog_sessions();
+    drop(analyzer);
+    let tls_connections = outcomes.len() as u64;
+    let capture = CaptureJson::new(
+        file,
+        Some(reader.format()),
+        outcome.capture.frames,
+        &reader.link_types(),
+        tcp_connections,
+        tls_connections,
+        outcome.error.as_ref(),
+        &outcome.decode,
+        keylog_sessions,
+    );
+    match kind {
+        OutputKind::Html => {
+            let mut w = out.finish(sep);
+            let _ = w.write_all(page.finish(&capture).as_bytes());
+            let _ = w.flush();
+        }
+        OutputKind::Json => {
+            let mut w = out.finish(sep);
+            let _ = write!(
+                w,
+                "\n  ],\n  \"capture\": {}\n}}\n",
+                ex::capture_json(&capture)
+            );
+            let _ = w.flush();
+        }
+        OutputKind::Text { .. } => {
+            if outcomes.is_empty() {
+                out.raw(&format!(
+                    "No TLS connections found in {file} ({} TCP connection(s), {} frames).\n",
+                    tcp_connections, outcome.capture.frames
+                ));
+            }
+            let mut w = out.finish(sep);
+            if outcomes.len() > 1 {
+                let _ = write!(
+                    w,
+                    "\n{}",
+                    ex::totals_line(tcp_connections, outcomes.iter().copied())
+                );
+            }
+            let _ = w.flush();
+        }
+    }
+    (outcome, any_failed)
+}
+
+/// Settings shared by every capture of [`explain_captures`].
+pub struct Shared<'a> {
+    /// The key logs, read once (client randoms do not repeat).
+    pub keylog: Option<std::sync::Arc<crate::tls::keylog::KeyLog>>,
+    pub client_ca: Option<&'a TrustStore>,
+    pub server_ca: Option<&'a TrustStore>,
+    pub at: Option<i64>,
+    /// Only this connection of each capture.
+    pub conn: Option<u64>,
+}
+
+/// How [`explain_captures`] renders each connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ManyKind {
+    /// The text report, without colour.
+    Text,
+    /// One JSON object per connection, with its `capture`.
+    Jsonl,
+}
+
+/// What [`explain_captures`] reports, as things finish.
+#[derive(Debug)]
+pub enum CaptureEvent {
+    /// A TLS connection of capture number `capture`, rendered.
+    Connection {
+        capture: usize,
+        id: u64,
+        item: String,
+        outline: ConnectionOutline,
+        failed: bool,
+    },
+    /// Capture number `capture` is finished (or could not be read).
+    Done {
+        capture: usize,
+        result: Result<crate::net::DriveOutcome, String>,
+    },
+}
+
+/// Explains `files` on `jobs` threads, each capture on its own (the state
+/// carried between connections stays within a capture), and hands
+/// `on_event`, on the calling thread, every connection as it is rendered
+/// and every capture's end.
+pub fn explain_captures(
+    files: &[String],
+    shared: &Shared<'_>,
+    kind: ManyKind,
+    jobs: usize,
+    mut on_event: impl FnMut(CaptureEvent),
+) {
+    use crate::report::explain::{text_connection, ConnectionJson, Style};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let (tx, rx) = std::sync::mpsc::channel::<CaptureEvent>();
+    std::thread::scope(|scope| {
+        for _ in 0..jobs.clamp(1, 64) {
+            let tx = tx.clone();
+            let next = &next;
+            scope.spawn(move || loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(file) = files.get(i) else { break };
+                let mut explainer = Explainer::new(shared.client_ca, shared.server_ca, shared.at);
+                let result =
+                    explain_capture(file, shared.keylog.as_ref(), &mut explainer, |f, d| {
+                        if shared.conn.is_some_and(|id| id != f.info.id) {
+                            return;
+                        }
+                        let item = match kind {
+                            ManyKind::Jsonl => {
+                                let mut v = serde_json::to_value(ConnectionJson::new(&f, &d))
+                                    .unwrap_or(serde_json::Value::Null);
+                                if let Some(m) = v.as_object_mut() {
+                                    m.insert(
+                                        "capture".into(),
+                                        serde_json::Value::String(file.clone()),
+                                    );
+                                }
+                                v.to_string()
+                            }
+                            ManyKind::Text => text_connection(&f, &d, Style { color: false }),
+                        };
+                        let _ = tx.send(CaptureEvent::Connection {
+                            capture: i,
+                            id: f.info.id,
+                            item,
+                            outline: ConnectionOutline::new(&f, &d),
+                            failed: d.failed(),
+                        });
+                    });
+                let result = result
+                    .map(|(outcome, _)| outcome)
+                    .map_err(|e| e.to_string());
+                let _ = tx.send(CaptureEvent::Done { capture: i, result });
+            });
+        }
+        drop(tx);
+        for ev in rx {
+            on_event(ev);
+        }
+    });
+}
+
 /// Capture files among `paths`: files as given, directories walked
 /// recursively (sorted) for pcap and pcapng files and their `.gz` forms.
 /// Also returns what was skipped, and why.
