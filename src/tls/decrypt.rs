@@ -224,6 +224,6 @@ fn ct_eq(a: &[u8], b: &[u8]) -> bool {
 }
 
 #[cfg(test)]
-mod tests;
+mod suite_tests;
 #[cfg(test)]
-mod tests_suites;
+mod tests;
