@@ -64,6 +64,11 @@ enum Command {
         /// (repeatable: several key logs serve together).
         #[arg(long, value_name = "FILE")]
         keylog: Vec<String>,
+        /// A server's RSA private key (PEM, PKCS#8 or PKCS#1) to decrypt
+        /// TLS 1.0–1.2 handshakes with RSA key exchange, as tshark's
+        /// rsa_keys (repeatable).
+        #[arg(long = "server-key", value_name = "PEM")]
+        server_key: Vec<std::path::PathBuf>,
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
@@ -151,6 +156,7 @@ pub fn main() -> ExitCode {
         Command::Explain {
             files,
             keylog,
+            server_key,
             conn,
             format,
             ca,
@@ -158,11 +164,16 @@ pub fn main() -> ExitCode {
             at,
             jobs,
         } => {
+            let server_keys = match server_keys(&server_key) {
+                Ok(k) => k,
+                Err(code) => return code,
+            };
             let single = files.len() == 1 && !std::path::Path::new(&files[0]).is_dir();
             if single && format != ExplainFormat::Jsonl {
                 explain(
                     &files[0],
                     &keylog,
+                    server_keys,
                     conn,
                     format,
                     &ca,
@@ -175,6 +186,7 @@ pub fn main() -> ExitCode {
             } else {
                 let many = ManyOptions {
                     keylog: &keylog,
+                    server_keys,
                     conn,
                     jsonl: format != ExplainFormat::Text,
                     ca: &ca,
@@ -364,6 +376,34 @@ fn show(file: &str, keylog: &[String], conn: Option<u64>, format: OutputFormat) 
     ExitCode::SUCCESS
 }
 
+/// RSA private keys from PEM files (PKCS#8 or PKCS#1); a file that holds
+/// none is a usage error.
+fn server_keys(paths: &[std::path::PathBuf]) -> Result<Vec<rsa::RsaPrivateKey>, ExitCode> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let mut keys = Vec::new();
+    for p in paths {
+        let text = std::fs::read_to_string(p).map_err(|e| {
+            eprintln!("tlstrace: cannot read server key {}: {e}", p.display());
+            ExitCode::from(2)
+        })?;
+        let key = rsa::RsaPrivateKey::from_pkcs8_pem(&text)
+            .ok()
+            .or_else(|| rsa::RsaPrivateKey::from_pkcs1_pem(&text).ok());
+        match key {
+            Some(k) => keys.push(k),
+            None => {
+                eprintln!(
+                    "tlstrace: {}: not an RSA private key in PEM (PKCS#8 or PKCS#1)",
+                    p.display()
+                );
+                return Err(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(keys)
+}
+
 fn trust_store(paths: &[std::path::PathBuf]) -> Result<Option<TrustStore>, ExitCode> {
     if paths.is_empty() {
         return Ok(None);
@@ -378,6 +418,7 @@ fn trust_store(paths: &[std::path::PathBuf]) -> Result<Option<TrustStore>, ExitC
 fn explain(
     file: &str,
     keylog: &[String],
+    server_keys: Vec<rsa::RsaPrivateKey>,
     conn: Option<u64>,
     format: ExplainFormat,
     ca: &[std::path::PathBuf],
@@ -401,7 +442,8 @@ fn explain(
         None => None,
     };
     let mut explainer =
-        crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at);
+        crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at)
+            .with_server_keys(server_keys);
 
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -447,6 +489,7 @@ fn explain(
 /// What `explain` was asked for several captures.
 struct ManyOptions<'a> {
     keylog: &'a [String],
+    server_keys: Vec<rsa::RsaPrivateKey>,
     conn: Option<u64>,
     /// JSON Lines (several captures with `--format json` give JSON Lines
     /// too: one document per capture would not be one JSON text).
@@ -518,6 +561,7 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
         server_ca: server_ca.as_ref(),
         at,
         conn: o.conn,
+        server_keys: o.server_keys.clone(),
     };
     let kind = if o.jsonl {
         crate::explain::ManyKind::Jsonl

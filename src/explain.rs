@@ -21,6 +21,8 @@ pub struct Explainer<'a> {
     at: Option<i64>,
     seen: Vec<SeenClientCert>,
     sessions: SessionRegistry,
+    /// Servers' RSA private keys (`--server-key`) for static-RSA handshakes.
+    server_keys: Option<std::sync::Arc<Vec<rsa::RsaPrivateKey>>>,
 }
 
 impl<'a> Explainer<'a> {
@@ -38,6 +40,12 @@ impl<'a> Explainer<'a> {
             at,
             ..Explainer::default()
         }
+    }
+
+    /// Also decrypts static-RSA handshakes with these servers' keys.
+    pub fn with_server_keys(mut self, keys: Vec<rsa::RsaPrivateKey>) -> Explainer<'a> {
+        self.server_keys = (!keys.is_empty()).then(|| std::sync::Arc::new(keys));
+        self
     }
 
     /// Diagnoses one connection with what the earlier ones showed, and
@@ -166,6 +174,7 @@ pub fn explain_source(
     mut sink: impl FnMut(ConnectionFacts, Diagnosis),
 ) -> Result<CaptureRun, crate::capture::CaptureError> {
     use crate::tls::{TlsAnalyzer, TlsConfig};
+    let server_keys = explainer.server_keys.clone();
     let mut reader = source.open()?;
     // Secrets the capture embeds join the shared key log (a copy, only
     // for the captures that carry any).
@@ -190,7 +199,8 @@ pub fn explain_source(
             sink(f, d);
         }
     })
-    .with_shared_keylog(keylog);
+    .with_shared_keylog(keylog)
+    .with_server_keys(server_keys);
     let outcome = crate::net::drive(&mut reader, &mut tcp, &mut analyzer);
     let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
@@ -260,6 +270,7 @@ pub fn write_capture<W: std::io::Write>(
     use crate::report;
     use crate::report::explain::{self as ex, CaptureJson, ConnectionJson, Style};
     use crate::tls::{TlsAnalyzer, TlsConfig};
+    let server_keys = explainer.server_keys.clone();
     let style = Style {
         color: matches!(kind, OutputKind::Text { color: true }),
     };
@@ -304,7 +315,8 @@ pub fn write_capture<W: std::io::Write>(
         };
         out.put(f.info.id, Some(item), sep);
     })
-    .with_keylog(secrets);
+    .with_keylog(secrets)
+    .with_server_keys(server_keys);
     let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
     let keylog_sessions = analyzer.keylog_sessions();
     drop(analyzer);
@@ -365,6 +377,8 @@ pub struct Shared<'a> {
     pub at: Option<i64>,
     /// Only this connection of each capture.
     pub conn: Option<u64>,
+    /// Servers' RSA private keys (`--server-key`).
+    pub server_keys: Vec<rsa::RsaPrivateKey>,
 }
 
 /// How [`explain_captures`] renders each connection.
@@ -416,7 +430,8 @@ pub fn explain_captures(
             scope.spawn(move || loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
-                let mut explainer = Explainer::new(shared.client_ca, shared.server_ca, shared.at);
+                let mut explainer = Explainer::new(shared.client_ca, shared.server_ca, shared.at)
+                    .with_server_keys(shared.server_keys.clone());
                 let result =
                     explain_capture(file, shared.keylog.as_ref(), &mut explainer, |f, d| {
                         if shared.conn.is_some_and(|id| id != f.info.id) {

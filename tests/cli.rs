@@ -656,3 +656,46 @@ fn library_document_equals_the_cli_json() {
         .expect_err("no such file");
     assert!(err.contains("No such file"), "{err}");
 }
+
+/// `--server-key` decrypts a static-RSA handshake without a key log (the
+/// premaster secret from the ClientKeyExchange, with the extended master
+/// secret): the same messages as with the key log; a wrong key does not.
+#[test]
+fn server_key_decrypts_rsa_key_exchange() {
+    let cap = capture("tls12-suite-rsa-aes128-sha.pcap");
+    let with_key = stdout_json(&run(&[
+        "explain",
+        s(&cap),
+        "--format",
+        "json",
+        "--server-key",
+        s(&capture("pki/server.key")),
+    ]));
+    let with_log = stdout_json(&run(&[
+        "explain",
+        s(&cap),
+        "--format",
+        "json",
+        "--keylog",
+        s(&capture("tls12-suite-rsa-aes128-sha.keys")),
+    ]));
+    let plain = stdout_json(&run(&["explain", s(&cap), "--format", "json"]));
+    let c = &with_key["connections"][0];
+    assert_eq!(c["decrypted"], true);
+    assert_eq!(plain["connections"][0]["decrypted"], false);
+    assert_eq!(c["messages"], with_log["connections"][0]["messages"]);
+    assert_eq!(c["client_auth"], with_log["connections"][0]["client_auth"]);
+    // Another server's key opens nothing.
+    let wrong = stdout_json(&run(&[
+        "explain",
+        s(&cap),
+        "--format",
+        "json",
+        "--server-key",
+        s(&capture("pki/client-good.key")),
+    ]));
+    assert_eq!(wrong["connections"][0]["decrypted"], false);
+    // Not a key: a usage error.
+    let bad = run(&["explain", s(&cap), "--server-key", s(&cap)]);
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -39,6 +39,8 @@ pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     /// Secrets for decryption: the --keylog file merged with those the
     /// capture embeds. Connections opened after a secrets block see it.
     keylog: Option<Arc<KeyLog>>,
+    /// Servers' RSA private keys for static-RSA handshakes.
+    server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
 }
 
 impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
@@ -48,6 +50,7 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
             trackers: HashMap::default(),
             sink,
             keylog: None,
+            server_keys: None,
         }
     }
 
@@ -64,6 +67,13 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
         self
     }
 
+    /// Decrypts static-RSA handshakes with these servers' private keys
+    /// (`--server-key`).
+    pub fn with_server_keys(mut self, keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>) -> Self {
+        self.server_keys = keys;
+        self
+    }
+
     /// Sessions the key log holds secrets for.
     pub fn keylog_sessions(&self) -> usize {
         self.keylog.as_ref().map_or(0, |k| k.len())
@@ -74,7 +84,10 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_open(&mut self, conn: &ConnInfo) {
         self.trackers.insert(
             conn.id,
-            Box::new(TlsTracker::with_keylog(self.config, self.keylog.clone())),
+            Box::new(
+                TlsTracker::with_keylog(self.config, self.keylog.clone())
+                    .with_server_keys(self.server_keys.clone()),
+            ),
         );
     }
 

@@ -471,6 +471,12 @@ pub fn is_tls13(v: u16) -> bool {
 #[derive(Debug, Default)]
 struct Crypto {
     keylog: Option<Arc<KeyLog>>,
+    /// Servers' RSA private keys (`--server-key`), for static-RSA key
+    /// exchanges without a key log.
+    server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
+    /// A static-RSA handshake waiting for the client's ClientKeyExchange to
+    /// recover the premaster secret with a server key.
+    rsa_pending: Option<RsaPending>,
     /// The decrypter in use per side (client, server). Boxed: most
     /// connections have none, and an idle connection must stay small.
     active: [Option<Box<RecordDecrypter>>; 2],
@@ -488,6 +494,7 @@ struct Crypto {
     version: Option<Version>,
     client_random: Option<[u8; 32]>,
     encrypt_then_mac_offered: bool,
+    extended_master_secret_offered: bool,
     early_data: bool,
     opened: [u64; 2],
     failed: [bool; 2],
@@ -501,6 +508,17 @@ struct Crypto {
 
 /// The MAC length of a NULL-encryption cipher suite (records are then
 /// readable without keys), or `None` for a real cipher.
+/// What deriving the keys of a static-RSA handshake needs once the
+/// premaster secret is known.
+#[derive(Debug, Clone, Copy)]
+struct RsaPending {
+    suite: &'static dec::CipherSuite,
+    version: Version,
+    server_random: [u8; 32],
+    etm: bool,
+    ems: bool,
+}
+
 fn null_cipher_mac_len(suite: u16) -> Option<usize> {
     use tls_parser::{TlsCipherEnc, TlsCipherSuite};
     let cs = TlsCipherSuite::from_id(suite)?;
@@ -537,6 +555,13 @@ impl TlsTracker {
         }
         t.crypto.keylog = keylog;
         t
+    }
+
+    /// Also decrypts static-RSA handshakes (TLS 1.0–1.2, SSL 3.0) with
+    /// these servers' private keys, as tshark's `rsa_keys` does.
+    pub fn with_server_keys(mut self, keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>) -> Self {
+        self.crypto.server_keys = keys.filter(|k| !k.is_empty());
+        self
     }
 
     /// What has been learned so far.
@@ -1156,6 +1181,7 @@ impl TlsTracker {
                 }
                 self.crypto.client_random = Some(ch.random);
                 self.crypto.encrypt_then_mac_offered = ch.encrypt_then_mac;
+                self.crypto.extended_master_secret_offered = ch.extended_master_secret;
                 self.crypto.early_data = ch.early_data;
             }
             Ok(HandshakeMessage::ServerHello(sh)) => {
@@ -1185,6 +1211,10 @@ impl TlsTracker {
         let length = body.len();
         let finished = matches!(parsed, Ok(HandshakeMessage::Finished { .. }));
         let key_update = matches!(parsed, Ok(HandshakeMessage::KeyUpdate { .. }));
+        // The encrypted premaster secret, for --server-key.
+        let rsa_exchange =
+            (msg_type == 16 && side == Side::Client && self.crypto.rsa_pending.is_some())
+                .then(|| body.to_vec());
         self.conn.handshakes.push(HandshakeRecord {
             from: side,
             frame,
@@ -1208,6 +1238,9 @@ impl TlsTracker {
         if finished {
             self.finished(side, idx, frame);
         }
+        if let Some(exchange) = rsa_exchange {
+            self.rsa_premaster(&exchange);
+        }
         if key_update && self.crypto.version == Some(Version::Tls13) {
             if let Some(d) = self.crypto.active[side.index()].as_mut() {
                 if d.key_update().is_err() {
@@ -1221,11 +1254,16 @@ impl TlsTracker {
     /// the ServerHello names the version and cipher suite.
     fn setup_keys(&mut self, sh: &messages::ServerHello) {
         let c = &mut self.crypto;
-        let (Some(keylog), Some(cr)) = (c.keylog.clone(), c.client_random) else {
+        let Some(cr) = c.client_random else {
             return;
         };
-        let Some(secrets) = keylog.secrets_for(&cr) else {
-            self.conn.key_status = KeyStatus::NoSecrets;
+        let secrets = c.keylog.clone().and_then(|k| k.secrets_for(&cr).cloned());
+        let Some(secrets) = secrets else {
+            if c.server_keys.is_some() {
+                self.await_rsa_premaster(sh);
+            } else if c.keylog.is_some() {
+                self.conn.key_status = KeyStatus::NoSecrets;
+            }
             return;
         };
         let v = sh.negotiated_version();
@@ -1291,6 +1329,103 @@ impl TlsTracker {
         } else {
             KeyStatus::NoSecrets
         };
+    }
+
+    /// A static-RSA suite without a key log entry, and server keys given:
+    /// the keys come once the ClientKeyExchange shows the encrypted
+    /// premaster secret.
+    fn await_rsa_premaster(&mut self, sh: &messages::ServerHello) {
+        let v = sh.negotiated_version();
+        let (Some(version), Ok(suite)) =
+            (Version::from_wire(v), dec::cipher_suite(sh.cipher_suite))
+        else {
+            return;
+        };
+        if is_tls13(v) || !suite.static_rsa {
+            return;
+        }
+        let c = &mut self.crypto;
+        c.rsa_pending = Some(RsaPending {
+            suite,
+            version,
+            server_random: sh.random,
+            etm: c.encrypt_then_mac_offered && sh.encrypt_then_mac,
+            ems: c.extended_master_secret_offered && sh.extended_master_secret,
+        });
+        self.conn.key_status = KeyStatus::NoSecrets;
+    }
+
+    /// The client's ClientKeyExchange of a static-RSA handshake (RFC 5246
+    /// §7.4.7.1): the premaster secret, encrypted with the server's public
+    /// key, opened with the matching private key; then the master secret
+    /// (with the session hash up to this message for the extended master
+    /// secret, RFC 7627) and the record keys.
+    fn rsa_premaster(&mut self, body: &[u8]) {
+        use rsa::traits::PublicKeyParts;
+        let Some(p) = self.crypto.rsa_pending.take() else {
+            return;
+        };
+        let (Some(keys), Some(cr)) = (self.crypto.server_keys.clone(), self.crypto.client_random)
+        else {
+            return;
+        };
+        // SSL 3.0 sends the bare ciphertext; TLS a 2-byte length first.
+        let ciphertext = if p.version == Version::Ssl30 {
+            body
+        } else {
+            match body {
+                [hi, lo, rest @ ..]
+                    if usize::from(u16::from_be_bytes([*hi, *lo])) == rest.len() =>
+                {
+                    rest
+                }
+                _ => return,
+            }
+        };
+        let premaster = keys.iter().find_map(|k| {
+            (k.size() == ciphertext.len())
+                .then(|| k.decrypt(rsa::Pkcs1v15Encrypt, ciphertext).ok())
+                .flatten()
+                .filter(|pm| pm.len() == 48)
+        });
+        let Some(premaster) = premaster else {
+            return;
+        };
+        let session_hash = if p.ems {
+            let idx = self.conn.handshakes.len();
+            match transcript_before(&self.conn, idx, None) {
+                Some(t) => Some(dec::hash(p.suite.handshake_hash(p.version), &t)),
+                None => return,
+            }
+        } else {
+            None
+        };
+        let Ok(master) = dec::master_secret(
+            p.suite,
+            p.version,
+            &premaster,
+            &cr,
+            &p.server_random,
+            session_hash.as_deref(),
+        ) else {
+            return;
+        };
+        let c = &mut self.crypto;
+        if let Ok((cl, sv)) = RecordDecrypter::tls12_pair(
+            p.suite,
+            p.version,
+            master.as_bytes(),
+            &cr,
+            &p.server_random,
+            p.etm,
+        ) {
+            c.suite = Some(p.suite);
+            c.version = Some(p.version);
+            c.failed = [false, false];
+            c.master = Some(master);
+            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
+            self.conn.key_status = KeyStatus::Keys;
+        }
     }
 
     /// Checks a Finished against the key schedule, then moves a TLS 1.3
