@@ -699,3 +699,41 @@ fn server_key_decrypts_rsa_key_exchange() {
     let bad = run(&["explain", s(&cap), "--server-key", s(&cap)]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+/// A key log's `RSA` lines (the premaster secret by the first 8 bytes of
+/// its encrypted form) decrypt a static-RSA handshake as its
+/// CLIENT_RANDOM line does.
+#[test]
+fn rsa_key_log_lines_decrypt() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/suites");
+    let cap = dir.join("tls12-camellia128-sha256.pcap");
+    let full = dir.join("tls12-camellia128-sha256.keys");
+    let text = std::fs::read_to_string(&full).expect("keys");
+    let rsa: String = text
+        .lines()
+        .filter(|l| l.starts_with("RSA "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert!(!rsa.is_empty(), "the capture's key log has an RSA line");
+    let only = std::env::temp_dir().join(format!("tlstrace-rsa-{}.keys", std::process::id()));
+    std::fs::write(&only, rsa).expect("write");
+    let a = stdout_json(&run(&[
+        "explain",
+        s(&cap),
+        "--format",
+        "json",
+        "--keylog",
+        s(&full),
+    ]));
+    let b = stdout_json(&run(&[
+        "explain",
+        s(&cap),
+        "--format",
+        "json",
+        "--keylog",
+        s(&only),
+    ]));
+    let _ = std::fs::remove_file(&only);
+    assert_eq!(b["connections"][0]["decrypted"], true);
+    assert_eq!(a["connections"], b["connections"]);
+}

@@ -309,6 +309,10 @@ impl fmt::Display for KeyLogWarning {
 #[derive(Clone, Default)]
 pub struct KeyLog {
     sessions: HashMap<[u8; 32], SessionSecrets>,
+    /// `RSA` lines: the premaster secret of a static-RSA handshake, by the
+    /// first 8 bytes of its encrypted form (as the ClientKeyExchange
+    /// carries it).
+    rsa_premasters: HashMap<[u8; 8], Secret>,
 }
 
 impl KeyLog {
@@ -376,6 +380,11 @@ impl KeyLog {
     /// such values differed (0 when the two logs agree).
     pub fn merge(&mut self, other: KeyLog) -> usize {
         let mut conflicts = 0;
+        for (prefix, premaster) in other.rsa_premasters {
+            if self.rsa_premasters.len() < MAX_SESSIONS {
+                self.rsa_premasters.entry(prefix).or_insert(premaster);
+            }
+        }
         for (random, secrets) in other.sessions {
             match self.sessions.get_mut(&random) {
                 Some(ours) => conflicts += ours.merge_from(secrets),
@@ -393,13 +402,26 @@ impl KeyLog {
         self.sessions.get(client_random)
     }
 
-    /// The number of connections (client randoms) with at least one secret.
+    /// The premaster secret an `RSA` line gives for an encrypted premaster
+    /// starting with these bytes.
+    pub fn rsa_premaster(&self, encrypted: &[u8]) -> Option<&Secret> {
+        let prefix: [u8; 8] = encrypted.get(..8)?.try_into().ok()?;
+        self.rsa_premasters.get(&prefix)
+    }
+
+    /// Whether any `RSA` line was read.
+    pub fn has_rsa_premasters(&self) -> bool {
+        !self.rsa_premasters.is_empty()
+    }
+
+    /// The number of connections with at least one secret (by client
+    /// random, or by encrypted premaster for `RSA` lines).
     pub fn len(&self) -> usize {
-        self.sessions.len()
+        self.sessions.len() + self.rsa_premasters.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.sessions.is_empty()
+        self.sessions.is_empty() && self.rsa_premasters.is_empty()
     }
 }
 
@@ -480,6 +502,17 @@ impl LineParser {
             self.warn(line_no, KeyLogWarningKind::NotText);
             return;
         };
+        if line.split_ascii_whitespace().next() == Some("RSA") {
+            match parse_rsa_line(&line[3..]) {
+                Ok((prefix, premaster)) => {
+                    if self.log.rsa_premasters.len() < MAX_SESSIONS {
+                        self.log.rsa_premasters.entry(prefix).or_insert(premaster);
+                    }
+                }
+                Err(kind) => self.warn(line_no, kind),
+            }
+            return;
+        }
         match parse_line(line) {
             Ok((label, random, secret)) => {
                 if !self.log.sessions.contains_key(&random)
@@ -534,6 +567,31 @@ fn trim_line(mut raw: &[u8]) -> &[u8] {
     raw
 }
 
+/// `RSA <first 8 bytes of the encrypted premaster, hex> <premaster, hex>`
+/// (NSS key log format; 48-byte premaster).
+fn parse_rsa_line(rest: &str) -> Result<([u8; 8], Secret), KeyLogWarningKind> {
+    let mut fields = rest.split_ascii_whitespace();
+    let (Some(prefix), Some(premaster)) = (fields.next(), fields.next()) else {
+        return Err(KeyLogWarningKind::MissingFields);
+    };
+    if fields.next().is_some() {
+        return Err(KeyLogWarningKind::ExtraFields);
+    }
+    let prefix: [u8; 8] = decode_hex(prefix)
+        .ok_or(KeyLogWarningKind::ClientRandomNotHex)?
+        .as_slice()
+        .try_into()
+        .map_err(|_| KeyLogWarningKind::ClientRandomLength(prefix.len() / 2))?;
+    let premaster = decode_hex(premaster).ok_or(KeyLogWarningKind::SecretNotHex)?;
+    if premaster.len() != 48 {
+        return Err(KeyLogWarningKind::SecretLength {
+            label: Label::ClientRandom,
+            len: premaster.len(),
+        });
+    }
+    Ok((prefix, Secret::new(premaster)))
+}
+
 /// `Err(None)` means "skip silently" (labels we need not use).
 type LineResult = Result<(Label, [u8; 32], Secret), Option<KeyLogWarningKind>>;
 
@@ -550,7 +608,6 @@ fn parse_line(line: &str) -> LineResult {
         Some(l) => l,
         None => {
             return Err(Some(match label {
-                "RSA" => KeyLogWarningKind::UnsupportedLabel("RSA"),
                 "PMS_CLIENT_RANDOM" => KeyLogWarningKind::UnsupportedLabel("PMS_CLIENT_RANDOM"),
                 // OpenSSL logs the secrets after each KeyUpdate under these;
                 // they follow from the `_0` ones, so skip them quietly.

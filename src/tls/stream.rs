@@ -1259,7 +1259,8 @@ impl TlsTracker {
         };
         let secrets = c.keylog.clone().and_then(|k| k.secrets_for(&cr).cloned());
         let Some(secrets) = secrets else {
-            if c.server_keys.is_some() {
+            let rsa_lines = c.keylog.as_ref().is_some_and(|k| k.has_rsa_premasters());
+            if c.server_keys.is_some() || rsa_lines {
                 self.await_rsa_premaster(sh);
             } else if c.keylog.is_some() {
                 self.conn.key_status = KeyStatus::NoSecrets;
@@ -1357,7 +1358,8 @@ impl TlsTracker {
 
     /// The client's ClientKeyExchange of a static-RSA handshake (RFC 5246
     /// §7.4.7.1): the premaster secret, encrypted with the server's public
-    /// key, opened with the matching private key; then the master secret
+    /// key, opened with the matching private key or found by an `RSA` line
+    /// of the key log (by its first 8 encrypted bytes); then the master secret
     /// (with the session hash up to this message for the extended master
     /// secret, RFC 7627) and the record keys.
     fn rsa_premaster(&mut self, body: &[u8]) {
@@ -1365,8 +1367,7 @@ impl TlsTracker {
         let Some(p) = self.crypto.rsa_pending.take() else {
             return;
         };
-        let (Some(keys), Some(cr)) = (self.crypto.server_keys.clone(), self.crypto.client_random)
-        else {
+        let Some(cr) = self.crypto.client_random else {
             return;
         };
         // SSL 3.0 sends the bare ciphertext; TLS a 2-byte length first.
@@ -1382,11 +1383,21 @@ impl TlsTracker {
                 _ => return,
             }
         };
-        let premaster = keys.iter().find_map(|k| {
-            (k.size() == ciphertext.len())
-                .then(|| k.decrypt(rsa::Pkcs1v15Encrypt, ciphertext).ok())
-                .flatten()
-                .filter(|pm| pm.len() == 48)
+        // A server key that opens it, else an `RSA` line of the key log.
+        let from_key = self.crypto.server_keys.as_ref().and_then(|keys| {
+            keys.iter().find_map(|k| {
+                (k.size() == ciphertext.len())
+                    .then(|| k.decrypt(rsa::Pkcs1v15Encrypt, ciphertext).ok())
+                    .flatten()
+                    .filter(|pm| pm.len() == 48)
+            })
+        });
+        let premaster = from_key.or_else(|| {
+            self.crypto
+                .keylog
+                .as_ref()
+                .and_then(|k| k.rsa_premaster(ciphertext))
+                .map(|s| s.as_bytes().to_vec())
         });
         let Some(premaster) = premaster else {
             return;

@@ -49,6 +49,17 @@ fn parses_client_random_line_and_dsb_padding() {
 }
 
 #[test]
+fn rsa_lines_give_premasters_by_encrypted_prefix() {
+    let text = format!("RSA 0011223344556677 {MS}\n");
+    let (log, warnings) = KeyLog::parse(text.as_bytes());
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let encrypted = [0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0xff];
+    assert_eq!(log.rsa_premaster(&encrypted).map(|s| s.len()), Some(48));
+    assert!(log.rsa_premaster(&encrypted[1..]).is_none());
+    assert_eq!(log.len(), 1);
+}
+
+#[test]
 fn malformed_lines_warn_without_secrets() {
     let bad_secret = "zz".repeat(32);
     let lines = [
@@ -56,7 +67,7 @@ fn malformed_lines_warn_without_secrets() {
         format!("CLIENT_RANDOM {CR} {MS} extra"),              // 2 extra
         format!("FOO_BAR {CR} {S32}"),                         // 3 unknown
         format!("{S32} {CR} {S32}"),                           // 4 hex "label"
-        format!("RSA 0011223344556677 {MS}"),                  // 5 rsa
+        format!("RSA 00112233 {MS}"),                          // 5 rsa: short prefix
         format!("CLIENT_RANDOM xx{} {MS}", &CR[2..]),          // 6 random not hex
         format!("CLIENT_RANDOM {} {MS}", &CR[..62]),           // 7 random short
         format!("CLIENT_RANDOM {CR} {bad_secret}"),            // 8 secret not hex
@@ -80,7 +91,7 @@ fn malformed_lines_warn_without_secrets() {
             (2, ExtraFields),
             (3, UnknownLabel(Some("FOO_BAR".into()))),
             (4, UnknownLabel(None)),
-            (5, UnsupportedLabel("RSA")),
+            (5, ClientRandomLength(4)),
             (6, ClientRandomNotHex),
             (7, ClientRandomLength(31)),
             (8, SecretNotHex),
