@@ -33,6 +33,17 @@ pub fn tls_connections(
     keylog: Option<KeyLog>,
     only: Option<u64>,
 ) -> (Vec<ConnectionFacts>, DriveOutcome) {
+    tls_connections_with(reader, keylog, Vec::new(), only)
+}
+
+/// As [`tls_connections`], also decrypting static-RSA handshakes with
+/// these servers' private keys (`--server-key`).
+pub fn tls_connections_with(
+    reader: &mut CaptureReader,
+    keylog: Option<KeyLog>,
+    server_keys: Vec<rsa::RsaPrivateKey>,
+    only: Option<u64>,
+) -> (Vec<ConnectionFacts>, DriveOutcome) {
     let mut tcp = TcpReassembler::default();
     let mut found = Vec::new();
     let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
@@ -40,7 +51,8 @@ pub fn tls_connections(
             found.push(f);
         }
     })
-    .with_keylog(keylog);
+    .with_keylog(keylog)
+    .with_server_keys((!server_keys.is_empty()).then(|| std::sync::Arc::new(server_keys)));
     let outcome = drive(reader, &mut tcp, &mut analyzer);
     drop(analyzer);
     found.sort_by_key(|f| f.info.id);

@@ -97,6 +97,10 @@ enum Command {
         /// (repeatable).
         #[arg(long, value_name = "FILE")]
         keylog: Vec<String>,
+        /// A server's RSA private key (PEM) for static-RSA handshakes
+        /// (repeatable).
+        #[arg(long = "server-key", value_name = "PEM")]
+        server_key: Vec<std::path::PathBuf>,
         /// Write each certificate to DIR as conn<N>-<side>-<position>.pem.
         #[arg(long, value_name = "DIR")]
         out: Option<std::path::PathBuf>,
@@ -110,6 +114,10 @@ enum Command {
         /// An NSS key log (SSLKEYLOGFILE) to decrypt with (repeatable).
         #[arg(long, value_name = "FILE")]
         keylog: Vec<String>,
+        /// A server's RSA private key (PEM) for static-RSA handshakes
+        /// (repeatable).
+        #[arg(long = "server-key", value_name = "PEM")]
+        server_key: Vec<std::path::PathBuf>,
         /// Only this connection (the id from `connections`).
         #[arg(long)]
         conn: Option<u64>,
@@ -144,15 +152,23 @@ pub fn main() -> ExitCode {
         Command::Show {
             file,
             keylog,
+            server_key,
             conn,
             format,
-        } => show(&file, &keylog, conn, format),
+        } => match server_keys(&server_key) {
+            Ok(keys) => show(&file, &keylog, keys, conn, format),
+            Err(code) => code,
+        },
         Command::Certs {
             file,
             keylog,
+            server_key,
             out,
             format,
-        } => certs(&file, &keylog, out.as_deref(), format),
+        } => match server_keys(&server_key) {
+            Ok(keys) => certs(&file, &keylog, keys, out.as_deref(), format),
+            Err(code) => code,
+        },
         Command::Explain {
             files,
             keylog,
@@ -358,7 +374,13 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     }
 }
 
-fn show(file: &str, keylog: &[String], conn: Option<u64>, format: OutputFormat) -> ExitCode {
+fn show(
+    file: &str,
+    keylog: &[String],
+    server_keys: Vec<rsa::RsaPrivateKey>,
+    conn: Option<u64>,
+    format: OutputFormat,
+) -> ExitCode {
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
         Err(code) => return code,
@@ -367,7 +389,8 @@ fn show(file: &str, keylog: &[String], conn: Option<u64>, format: OutputFormat) 
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, conn);
+    let (found, outcome) =
+        crate::analysis::tls_connections_with(&mut reader, secrets, server_keys, conn);
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
         OutputFormat::Json => emit(&report::show::json(&found)),
@@ -638,6 +661,7 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
 fn certs(
     file: &str,
     keylog: &[String],
+    server_keys: Vec<rsa::RsaPrivateKey>,
     out: Option<&std::path::Path>,
     format: OutputFormat,
 ) -> ExitCode {
@@ -649,7 +673,8 @@ fn certs(
         Ok(r) => r,
         Err(code) => return code,
     };
-    let (found, outcome) = crate::analysis::tls_connections(&mut reader, secrets, None);
+    let (found, outcome) =
+        crate::analysis::tls_connections_with(&mut reader, secrets, server_keys, None);
     let certs = report::certs::collect(&found);
     if let Some(dir) = out {
         if let Err(e) = std::fs::create_dir_all(dir) {
