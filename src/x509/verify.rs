@@ -952,6 +952,6 @@ fn verify_ecdsa(curve: Curve, point: &[u8], h: Hash, msg: &[u8], sig: &[u8]) -> 
 }
 
 #[cfg(test)]
-pub(crate) mod testdata;
+pub(crate) mod fixtures_test;
 #[cfg(test)]
 mod tests;

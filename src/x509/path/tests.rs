@@ -4,7 +4,7 @@
 //! tests/data/x509/README.md.
 
 use super::*;
-use crate::x509::verify::testdata::{der, pem, AT, NAMES};
+use crate::x509::verify::fixtures_test::{der, pem, AT, NAMES};
 use proptest::prelude::*;
 
 fn store(names: &[&str]) -> TrustStore {

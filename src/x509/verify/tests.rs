@@ -1,4 +1,4 @@
-use super::testdata::{der, sig, transcript, NAMES};
+use super::fixtures_test::{der, sig, transcript, NAMES};
 use super::*;
 use proptest::prelude::*;
 
