@@ -641,7 +641,7 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
                 field: "client's second flight (inferred)".into(),
                 value: "not in the capture".into(),
             },
-            answer_evidence(&v, &server_answer_without_flight(&v)),
+            server_close_without_flight(&v),
         ];
         return Some(Inference::unknown(known));
     };
@@ -670,14 +670,17 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
     Some(decide(&v, &flight, &answer, flight_ev, "handshake"))
 }
 
-/// No flight from the client: what the server did then.
-fn server_answer_without_flight(v: &View<'_>) -> Answer {
-    match v.closes[Side::Server.index()] {
-        Some(c) => Answer::LateClose {
-            close: c,
-            after_secs: 0.0,
+/// No flight from the client: what the server did.
+fn server_close_without_flight(v: &View<'_>) -> Evidence {
+    let close = v.closes[Side::Server.index()];
+    Evidence {
+        frame: close.map(|c| c.frame),
+        field: "server (inferred)".into(),
+        value: match close {
+            Some(c) if c.rst => "reset the connection before the client's second flight".into(),
+            Some(_) => "closed the connection before the client's second flight".into(),
+            None => "the capture ends before the client's second flight".into(),
         },
-        None => Answer::Nothing,
     }
 }
 
