@@ -585,11 +585,9 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
     } else {
         "SHA-256"
     };
-    let log = &tls.records.records;
-    let start = log
-        .iter()
-        .rposition(|r| r.from == Side::Server && r.content_type == 22 && !r.sealed)?;
-    let mut recs: Vec<&WireRecord> = log[start + 1..]
+    let log = &tls.records;
+    let mut recs: Vec<&WireRecord> = log
+        .after_server_hello()?
         .iter()
         .filter(|r| r.content_type != 20)
         .collect();

@@ -242,11 +242,9 @@ fn tls13_server_without_request(
 ) -> Option<Library> {
     let order: Vec<u16> = exts.iter().copied().filter(|e| *e != 41).collect();
     let sizes = SealedSizes::for_tls13_suite(ctx.hs.cipher_suite()?)?;
-    let log = &ctx.facts.tls.records.records;
-    let start = log
-        .iter()
-        .rposition(|r| r.from == Side::Server && r.content_type == 22 && !r.sealed)?;
-    let flight: Vec<u32> = log[start + 1..]
+    let log = &ctx.facts.tls.records;
+    let flight: Vec<u32> = log
+        .after_server_hello()?
         .iter()
         .take_while(|r| r.from == Side::Server)
         .filter(|r| r.sealed)
@@ -400,11 +398,9 @@ fn openssl_server_products(ctx: &Context<'_>, evidence: &mut Vec<String>) -> Vec
 /// 7 + the protocol's length for ALPN).
 fn ee_acks_from_size(ctx: &Context<'_>) -> Option<(bool, bool)> {
     let sizes = SealedSizes::for_tls13_suite(ctx.hs.cipher_suite()?)?;
-    let log = &ctx.facts.tls.records.records;
-    let start = log
-        .iter()
-        .rposition(|r| r.from == Side::Server && r.content_type == 22 && !r.sealed)?;
-    let ee = log[start + 1..]
+    let log = &ctx.facts.tls.records;
+    let ee = log
+        .after_server_hello()?
         .iter()
         .find(|r| r.from == Side::Server && r.sealed)?;
     let content = (ee.length as usize).checked_sub(sizes.record(6))?;

@@ -235,13 +235,28 @@ pub(crate) fn verdict_sentence(d: &Diagnosis) -> &'static str {
     }
 }
 
-pub(crate) fn confidence_word(c: crate::diagnose::stack::Confidence) -> &'static str {
-    use crate::diagnose::stack::Confidence;
-    match c {
-        Confidence::High => "high",
-        Confidence::Medium => "medium",
-        Confidence::Low => "low",
+/// `Stacks: server X (high confidence); client Y (…).`, when either side
+/// was identified (for the text and the HTML page alike).
+pub(crate) fn stacks_sentence(d: &Diagnosis) -> Option<String> {
+    use crate::diagnose::stack::{Confidence, Stack};
+    if d.server_stack.is_none() && d.client_stack.is_none() {
+        return None;
     }
+    let side = |s: &Option<Stack>| {
+        s.as_ref().map_or("not identified".to_string(), |s| {
+            let c = match s.confidence {
+                Confidence::High => "high",
+                Confidence::Medium => "medium",
+                Confidence::Low => "low",
+            };
+            format!("{} ({c} confidence)", s.label())
+        })
+    };
+    Some(format!(
+        "Stacks: server {}; client {}.",
+        side(&d.server_stack),
+        side(&d.client_stack)
+    ))
 }
 
 /// A finding, wrapped to [`super::TEXT_WIDTH`]: the summary's further
@@ -379,26 +394,8 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("  The handshake failed.\n");
     }
-    if d.server_stack.is_some() || d.client_stack.is_some() {
-        let side = |s: &Option<crate::diagnose::stack::Stack>| {
-            s.as_ref().map_or("not identified".to_string(), |s| {
-                format!(
-                    "{} ({} confidence)",
-                    s.label(),
-                    confidence_word(s.confidence)
-                )
-            })
-        };
-        out.push_str(&super::fill(
-            "  ",
-            2,
-            &format!(
-                "Stacks: server {}; client {}.",
-                side(&d.server_stack),
-                side(&d.client_stack)
-            ),
-            "    ",
-        ));
+    if let Some(stacks) = stacks_sentence(d) {
+        out.push_str(&super::fill("  ", 2, &stacks, "    "));
     }
     let mut findings = d.findings.iter();
     if let Some(first) = findings.next() {

@@ -19,7 +19,7 @@ mod ladder;
 #[cfg(test)]
 mod tests;
 
-use super::explain::{confidence_word, verdict_sentence, CaptureJson};
+use super::explain::{stacks_sentence, verdict_sentence, CaptureJson};
 use super::Headline;
 use crate::diagnose::{Diagnosis, Finding, HandshakeOutcome, Outcome, Severity};
 use crate::tls::ConnectionFacts;
@@ -327,22 +327,8 @@ fn verdict(d: &Diagnosis) -> String {
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("<p>The handshake failed.</p>");
     }
-    if d.server_stack.is_some() || d.client_stack.is_some() {
-        let side = |s: &Option<crate::diagnose::stack::Stack>| {
-            s.as_ref().map_or("not identified".to_string(), |s| {
-                format!(
-                    "{} ({} confidence)",
-                    s.label(),
-                    confidence_word(s.confidence)
-                )
-            })
-        };
-        let _ = write!(
-            out,
-            "<p class=\"stacks\">Stacks: server {}; client {}.</p>",
-            escape(&side(&d.server_stack)),
-            escape(&side(&d.client_stack))
-        );
+    if let Some(stacks) = stacks_sentence(d) {
+        let _ = write!(out, "<p class=\"stacks\">{}</p>", escape(&stacks));
     }
     out.push_str("</div>\n");
     out

@@ -41,6 +41,17 @@ pub struct RecordLog {
 }
 
 impl RecordLog {
+    /// The records after the last ServerHello (the last handshake record
+    /// the server sent in the clear): in TLS 1.3, all under keys but the
+    /// compatibility ChangeCipherSpec. `None` if it was not seen.
+    pub fn after_server_hello(&self) -> Option<&[WireRecord]> {
+        let sh = self
+            .records
+            .iter()
+            .rposition(|r| r.from == Side::Server && r.content_type == 22 && !r.sealed)?;
+        self.records.get(sh + 1..)
+    }
+
     pub fn push(&mut self, r: WireRecord) {
         if self.records.len() < MAX_RECORDS {
             self.records.push(r);
