@@ -187,6 +187,11 @@ pub trait StreamHandler {
     /// Bytes retransmitted with different content than first seen (the first
     /// copy was kept).
     fn on_conflict(&mut self, _conn: &ConnInfo, _dir: Direction, _offset: u64, _frame: u64) {}
+    /// Both sides have closed (FIN or RST): no more bytes will be
+    /// delivered. `on_close` follows once the connection has been quiet a
+    /// while (its late ACKs still count); meanwhile the handler may let go
+    /// of what it only needed for bytes still to come.
+    fn on_ended(&mut self, _conn: &ConnInfo) {}
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary);
     /// Secrets embedded in the capture (a pcapng Decryption Secrets Block
     /// holding an NSS key log), in capture order.
@@ -774,6 +779,9 @@ impl Conn {
         if !self.closed {
             self.flush(h);
             self.closed = true;
+            if self.opened {
+                h.on_ended(&self.info);
+            }
         }
     }
 

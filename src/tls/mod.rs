@@ -122,6 +122,12 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
         }
     }
 
+    fn on_ended(&mut self, conn: &ConnInfo) {
+        if let Some(t) = self.trackers.get_mut(&conn.id) {
+            t.shed();
+        }
+    }
+
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
         let tracker = self
             .trackers

@@ -1592,6 +1592,34 @@ impl TlsTracker {
     }
 
     /// The connection ended: report anything left half-read.
+    /// No more bytes will come: lets go of the decryption state and of
+    /// empty buffers' room, and trims what is kept to its size, so that a
+    /// closed connection waiting to be finished holds only its facts.
+    /// (Bytes left inside a record or message stay, for [`Self::finish`]
+    /// to report.)
+    pub fn shed(&mut self) {
+        for st in &mut self.dirs {
+            if st.pending.is_empty() {
+                st.pending = Vec::new();
+            }
+            if st.handshake.is_empty() {
+                st.handshake = Vec::new();
+            }
+        }
+        self.crypto.active = [None, None];
+        self.crypto.pending = [None, None];
+        self.crypto.rsa_pending = None;
+        self.crypto.handshake_secret = [None, None];
+        self.crypto.app_secret = [None, None];
+        self.crypto.master = None;
+        let c = &mut self.conn;
+        c.ladder.shrink_to_fit();
+        c.handshakes.shrink_to_fit();
+        c.alerts.shrink_to_fit();
+        c.issues.shrink_to_fit();
+        c.finished_checks.shrink_to_fit();
+    }
+
     pub fn finish(mut self, last_frame: u64) -> TlsConnection {
         for side in [Side::Client, Side::Server] {
             let st = &self.dirs[side.index()];
