@@ -195,6 +195,7 @@ pub fn main() -> ExitCode {
                     &ca,
                     &server_ca,
                     at.as_deref(),
+                    jobs,
                 )
             } else if format == ExplainFormat::Html {
                 eprintln!("tlstrace: --format html takes one capture; use --format text or jsonl for several");
@@ -447,6 +448,7 @@ fn explain(
     ca: &[std::path::PathBuf],
     server_ca: &[std::path::PathBuf],
     at: Option<&str>,
+    jobs: Option<usize>,
 ) -> ExitCode {
     let client_ca = match trust_store(ca) {
         Ok(s) => s,
@@ -466,7 +468,8 @@ fn explain(
     };
     let mut explainer =
         crate::explain::Explainer::new(client_ca.as_ref(), server_ca_store.as_ref(), at)
-            .with_server_keys(server_keys);
+            .with_server_keys(server_keys)
+            .with_jobs(jobs_wanted(jobs));
 
     let secrets = match load_secrets(file, keylog) {
         Ok(k) => k,
@@ -507,6 +510,13 @@ fn explain(
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Threads to use: `--jobs`, or the machine's cores (at most 64).
+fn jobs_wanted(jobs: Option<usize>) -> usize {
+    jobs.or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
+        .unwrap_or(1)
+        .clamp(1, 64)
 }
 
 /// What `explain` was asked for several captures.
@@ -566,12 +576,7 @@ fn explain_many(inputs: &[String], o: &ManyOptions<'_>) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let jobs = o
-        .jobs
-        .or_else(|| std::thread::available_parallelism().ok().map(|n| n.get()))
-        .unwrap_or(1)
-        .clamp(1, 64)
-        .min(files.len().max(1));
+    let jobs = jobs_wanted(o.jobs).min(files.len().max(1));
     let mut summary = FleetSummary::default();
     summary.captures = files.len() as u64;
     let mut any_failed = false;

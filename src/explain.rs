@@ -5,9 +5,11 @@
 
 use crate::diagnose::chain::{SeenClientCert, TrustOptions};
 use crate::diagnose::resumption::SessionRegistry;
-use crate::diagnose::{diagnose_with, Diagnosis};
+use crate::diagnose::Diagnosis;
 use crate::tls::ConnectionFacts;
 use crate::x509::path::TrustStore;
+
+pub mod sharded;
 
 /// Client certificates remembered per capture, to say why a later client
 /// sent none.
@@ -23,6 +25,9 @@ pub struct Explainer<'a> {
     sessions: SessionRegistry,
     /// Servers' RSA private keys (`--server-key`) for static-RSA handshakes.
     server_keys: Option<std::sync::Arc<Vec<rsa::RsaPrivateKey>>>,
+    /// Threads following TLS in [`write_capture`] (1: all on the calling
+    /// thread).
+    jobs: usize,
 }
 
 impl<'a> Explainer<'a> {
@@ -48,9 +53,42 @@ impl<'a> Explainer<'a> {
         self
     }
 
+    /// Follows the connections of one capture on `jobs` threads in
+    /// [`write_capture`] (see [`sharded`]); the output is the same.
+    pub fn with_jobs(mut self, jobs: usize) -> Explainer<'a> {
+        self.jobs = jobs;
+        self
+    }
+
+    /// What can be checked of a connection before its turn comes: its
+    /// signatures and chains, whose results are remembered for
+    /// [`Self::explain`].
+    fn prepare(&self) -> impl Fn(&ConnectionFacts) -> crate::diagnose::Prepared + Sync + 'a {
+        let (client_ca, server_ca, at) = (self.client_ca, self.server_ca, self.at);
+        move |facts: &ConnectionFacts| {
+            let opts = TrustOptions {
+                client_ca,
+                server_ca,
+                at,
+                seen_client_certs: &[],
+                sessions: None,
+            };
+            crate::diagnose::prepare(facts, &opts)
+        }
+    }
+
     /// Diagnoses one connection with what the earlier ones showed, and
     /// remembers what this one shows for the later ones.
     pub fn explain(&mut self, facts: &ConnectionFacts) -> Diagnosis {
+        self.explain_prepared(facts, None)
+    }
+
+    /// [`Self::explain`] with the checks made ahead by [`Self::prepare`].
+    fn explain_prepared(
+        &mut self,
+        facts: &ConnectionFacts,
+        prepared: Option<crate::diagnose::Prepared>,
+    ) -> Diagnosis {
         let opts = TrustOptions {
             client_ca: self.client_ca,
             server_ca: self.server_ca,
@@ -58,7 +96,7 @@ impl<'a> Explainer<'a> {
             seen_client_certs: &self.seen,
             sessions: Some(&self.sessions),
         };
-        let d = diagnose_with(facts, &opts);
+        let d = crate::diagnose::diagnose_prepared(facts, &opts, prepared);
         if self.seen.len() < MAX_SEEN_CLIENT_CERTS {
             self.seen.extend(SeenClientCert::from_diagnosis(
                 facts.info.id,
@@ -294,14 +332,20 @@ pub fn write_capture<W: std::io::Write>(
     let mut outcomes: Vec<crate::diagnose::Outcome> = Vec::new();
     let mut tcp_connections = 0u64;
     let mut any_failed = false;
-    let mut tcp = TcpReassembler::default();
-    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+    let jobs = explainer.jobs;
+    let prepare_all = explainer.prepare();
+    let prepare = move |f: &ConnectionFacts| {
+        conn.is_none_or(|id| id == f.info.id)
+            .then(|| prepare_all(f))
+    };
+    let secrets = secrets.map(std::sync::Arc::new);
+    let mut on_facts = |f: ConnectionFacts, prepared: Option<crate::diagnose::Prepared>| {
         tcp_connections += 1;
         if !f.tls.detected || conn.is_some_and(|id| id != f.info.id) {
             out.put(f.info.id, None, sep);
             return;
         }
-        let d = explainer.explain(&f);
+        let d = explainer.explain_prepared(&f, prepared);
         any_failed |= d.failed();
         outcomes.push(d.client_auth.outcome);
         let item = match kind {
@@ -314,12 +358,22 @@ pub fn write_capture<W: std::io::Write>(
             }
         };
         out.put(f.info.id, Some(item), sep);
-    })
-    .with_keylog(secrets)
-    .with_server_keys(server_keys);
-    let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
-    let keylog_sessions = analyzer.keylog_sessions();
-    drop(analyzer);
+    };
+    let (outcome, keylog_sessions) = if jobs > 1 {
+        let setup = sharded::Setup {
+            keylog: secrets,
+            server_keys,
+            prepare: &prepare,
+        };
+        sharded::drive_sharded(reader, jobs, &setup, &mut on_facts)
+    } else {
+        let mut tcp = TcpReassembler::default();
+        let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f| on_facts(f, None))
+            .with_shared_keylog(secrets)
+            .with_server_keys(server_keys);
+        let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
+        (outcome, analyzer.keylog_sessions())
+    };
     let tls_connections = outcomes.len() as u64;
     let capture = CaptureJson::new(
         file,

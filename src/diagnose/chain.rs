@@ -205,6 +205,9 @@ fn scheme_label(scheme: Option<u16>) -> String {
 /// (51). Also the server's TLS 1.3 CertificateVerify and TLS 1.2
 /// ServerKeyExchange (`server-signature-invalid`).
 pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
+    if let Some(p) = ctx.prepared {
+        return p.handshake_signatures.clone();
+    }
     let mut out = Vec::new();
     if let Some((frame, scheme, check)) = check_certificate_verify(ctx, Side::Client) {
         let subject = ctx
@@ -268,6 +271,9 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
 /// a CA (RFC 5280 §6.1.3 (a)(1), §6.1.4 (k)). An algorithm tlstrace cannot
 /// check is reported as such, not as bad.
 pub fn chain_signatures(ctx: &Context<'_>) -> Vec<Finding> {
+    if let Some(p) = ctx.prepared {
+        return p.chain_signatures.clone();
+    }
     let mut out = Vec::new();
     for side in [Side::Client, Side::Server] {
         let der = chain_der(ctx, side);
@@ -458,10 +464,10 @@ fn problem_finding(
 
 /// With a trust store: the whole path from the sent chain to an anchor, at
 /// the capture's time (or `--at`), as the peer builds it (RFC 5280 §6).
-pub fn trust_paths(
-    ctx: &Context<'_>,
-    opts: &TrustOptions<'_>,
-) -> (Vec<Finding>, Option<PathReport>, Option<PathReport>) {
+/// What [`trust_paths`] finds: its findings and each side's path.
+pub type TrustPaths = (Vec<Finding>, Option<PathReport>, Option<PathReport>);
+
+pub fn trust_paths(ctx: &Context<'_>, opts: &TrustOptions<'_>) -> TrustPaths {
     let mut out: Vec<Finding> = Vec::new();
     let mut reports = [None, None];
     let now = opts.at.or(ctx.check_time).unwrap_or(0);

@@ -175,6 +175,8 @@ pub struct Context<'a> {
     pub check_time: Option<i64>,
     /// Client certificates other connections of the capture carried.
     pub seen_client_certs: &'a [chain::SeenClientCert],
+    /// Checks made ahead ([`prepare`]), used instead of making them again.
+    pub prepared: Option<&'a Prepared>,
     /// Without keys (TLS 1.3, or a TLS 1.2 renegotiation): what the
     /// record sizes say.
     pub inferred: Option<infer::Inference>,
@@ -239,6 +241,7 @@ impl<'a> Context<'a> {
             tls13_hidden,
             check_time,
             seen_client_certs: &[],
+            prepared: None,
             inferred: None,
             sessions_known: false,
             resumed_from: None,
@@ -357,8 +360,42 @@ pub fn diagnose(facts: &ConnectionFacts) -> Diagnosis {
 
 /// Diagnoses one TLS connection, judging chains against the trust stores
 /// given (`--ca`, `--server-ca`) at the capture's time or `--at`.
-pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Diagnosis {
+/// The costly checks of [`diagnose_with`] that depend on one connection
+/// alone (chain and handshake signatures, trust paths), made ahead of its
+/// diagnosis, possibly on another thread (`explain --jobs`).
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    handshake_signatures: Vec<Finding>,
+    chain_signatures: Vec<Finding>,
+    trust_paths: chain::TrustPaths,
+}
+
+/// Makes the checks of [`Prepared`] for `facts` under `trust`.
+pub fn prepare(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Prepared {
     let mut ctx = Context::new(facts);
+    if let Some(at) = trust.at {
+        ctx.check_time = Some(at);
+    }
+    Prepared {
+        handshake_signatures: chain::handshake_signatures(&ctx),
+        chain_signatures: chain::chain_signatures(&ctx),
+        trust_paths: chain::trust_paths(&ctx, trust),
+    }
+}
+
+pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Diagnosis {
+    diagnose_prepared(facts, trust, None)
+}
+
+/// [`diagnose_with`], with the checks [`prepare`] made ahead for the same
+/// `facts` and `trust` (the result is the same as without them).
+pub fn diagnose_prepared(
+    facts: &ConnectionFacts,
+    trust: &chain::TrustOptions<'_>,
+    prepared: Option<Prepared>,
+) -> Diagnosis {
+    let mut ctx = Context::new(facts);
+    ctx.prepared = prepared.as_ref();
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
@@ -371,7 +408,10 @@ pub fn diagnose_with(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -
     for rule in rules::ALL {
         findings.extend((rule.check)(&ctx));
     }
-    let (path_findings, client_path, server_path) = chain::trust_paths(&ctx, trust);
+    let (path_findings, client_path, server_path) = match &prepared {
+        Some(p) => p.trust_paths.clone(),
+        None => chain::trust_paths(&ctx, trust),
+    };
     chain::merge_path_findings(&mut findings, path_findings);
     let client_auth = rules::verdict(&ctx, &findings);
     if client_auth.outcome == Outcome::Succeeded

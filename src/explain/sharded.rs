@@ -1,0 +1,362 @@
+//! `explain --jobs N` inside one capture: one thread reads the capture and
+//! reassembles TCP, N threads follow the TLS of the connections dealt to
+//! them (by connection, so each connection stays on one thread) and check
+//! what can be checked ahead (signatures, chains), and the calling thread
+//! diagnoses and writes each connection.
+//!
+//! The output is byte-for-byte that of one thread. Connections are opened,
+//! fed and closed by the same reassembler as on one thread, so they get the
+//! same ids and close in the same order; the calling thread diagnoses them
+//! in that order, so what one connection carries to the next (client
+//! certificates seen, sessions to resume) is the same too. The checks made
+//! ahead are pure: the diagnosis finds their results in the tables of
+//! `x509::memo` and `x509::verify` instead of computing them again.
+//!
+//! Memory stays bounded: the reader waits while [`MAX_IN_FLIGHT`]
+//! connections are closed but not yet diagnosed, and each thread's queue
+//! holds a bounded number of batches.
+
+use crate::capture::{CaptureReader, Timestamp};
+use crate::net::tcp::{
+    Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler, TcpReassembler,
+};
+use crate::net::DriveOutcome;
+use crate::tls::keylog::KeyLog;
+use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+use std::collections::HashMap;
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Condvar, Mutex};
+
+/// Connections closed by the reader but not yet diagnosed, at most.
+pub const MAX_IN_FLIGHT: usize = 512;
+/// Events gathered for one thread before they are handed over.
+const BATCH_EVENTS: usize = 256;
+/// Payload bytes gathered for one thread before they are handed over.
+const BATCH_BYTES: usize = 256 * 1024;
+/// Batches queued for one thread before the reader waits.
+const QUEUED_BATCHES: usize = 16;
+
+/// What the reassembler tells one connection's thread.
+enum Event {
+    Open(ConnInfo),
+    Data {
+        id: u64,
+        dir: Direction,
+        data: Vec<u8>,
+        offset: u64,
+        frame: u64,
+        ts: Timestamp,
+        ready_frame: u64,
+        ready_ts: Timestamp,
+    },
+    Gap {
+        id: u64,
+        dir: Direction,
+        gap: Gap,
+    },
+    Conflict {
+        id: u64,
+        dir: Direction,
+        offset: u64,
+        frame: u64,
+    },
+    Ended(u64),
+    Close {
+        id: u64,
+        summary: Box<ConnSummary>,
+    },
+    /// Key log text the capture embeds: every thread hears it, in order.
+    Secrets(Arc<[u8]>),
+}
+
+/// Counts the connections in flight; the reader waits on it.
+#[derive(Default)]
+struct InFlight {
+    count: Mutex<usize>,
+    less: Condvar,
+}
+
+impl InFlight {
+    fn add(&self) {
+        if let Ok(mut n) = self.count.lock() {
+            *n += 1;
+            while *n > MAX_IN_FLIGHT {
+                n = match self.less.wait(n) {
+                    Ok(n) => n,
+                    Err(_) => return,
+                };
+            }
+        }
+    }
+
+    fn done(&self) {
+        if let Ok(mut n) = self.count.lock() {
+            *n = n.saturating_sub(1);
+            self.less.notify_all();
+        }
+    }
+}
+
+/// The reader's handler: deals each connection's events to its thread.
+struct Dealer<'a> {
+    queues: Vec<SyncSender<Vec<Event>>>,
+    batches: Vec<(Vec<Event>, usize)>,
+    closed: Sender<u64>,
+    in_flight: &'a InFlight,
+}
+
+impl Dealer<'_> {
+    fn shard(&self, id: u64) -> usize {
+        (id % self.queues.len() as u64) as usize
+    }
+
+    fn push(&mut self, id: u64, ev: Event, bytes: usize) {
+        let s = self.shard(id);
+        let (batch, size) = &mut self.batches[s];
+        batch.push(ev);
+        *size += bytes;
+        if batch.len() >= BATCH_EVENTS || *size >= BATCH_BYTES {
+            self.flush(s);
+        }
+    }
+
+    fn flush(&mut self, s: usize) {
+        let (batch, size) = &mut self.batches[s];
+        if batch.is_empty() {
+            return;
+        }
+        *size = 0;
+        let full = std::mem::replace(batch, Vec::with_capacity(BATCH_EVENTS));
+        // A thread that has gone (it cannot, short of a bug) loses its
+        // events; the calling thread then stops waiting for its connections.
+        let _ = self.queues[s].send(full);
+    }
+
+    fn flush_all(&mut self) {
+        for s in 0..self.queues.len() {
+            self.flush(s);
+        }
+    }
+}
+
+impl StreamHandler for Dealer<'_> {
+    fn on_open(&mut self, conn: &ConnInfo) {
+        self.push(conn.id, Event::Open(conn.clone()), 0);
+    }
+
+    fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
+        let ev = Event::Data {
+            id: conn.id,
+            dir,
+            data: chunk.data.to_vec(),
+            offset: chunk.offset,
+            frame: chunk.frame,
+            ts: chunk.ts,
+            ready_frame: chunk.ready_frame,
+            ready_ts: chunk.ready_ts,
+        };
+        self.push(conn.id, ev, chunk.data.len());
+    }
+
+    fn on_gap(&mut self, conn: &ConnInfo, dir: Direction, gap: Gap) {
+        self.push(
+            conn.id,
+            Event::Gap {
+                id: conn.id,
+                dir,
+                gap,
+            },
+            0,
+        );
+    }
+
+    fn on_conflict(&mut self, conn: &ConnInfo, dir: Direction, offset: u64, frame: u64) {
+        let ev = Event::Conflict {
+            id: conn.id,
+            dir,
+            offset,
+            frame,
+        };
+        self.push(conn.id, ev, 0);
+    }
+
+    fn on_ended(&mut self, conn: &ConnInfo) {
+        self.push(conn.id, Event::Ended(conn.id), 0);
+    }
+
+    fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
+        let ev = Event::Close {
+            id: conn.id,
+            summary: Box::new(summary.clone()),
+        };
+        self.push(conn.id, ev, 0);
+        // The calling thread waits for this connection next (or soon): it
+        // must not sit in a batch.
+        let s = self.shard(conn.id);
+        self.flush(s);
+        let _ = self.closed.send(conn.id);
+        self.in_flight.add();
+    }
+
+    fn on_capture_secrets(&mut self, text: &[u8]) {
+        let text: Arc<[u8]> = Arc::from(text);
+        for s in 0..self.queues.len() {
+            let (batch, _) = &mut self.batches[s];
+            batch.push(Event::Secrets(Arc::clone(&text)));
+        }
+    }
+}
+
+/// What a connection's thread needs besides its events.
+pub struct Setup<'a, P> {
+    pub keylog: Option<Arc<KeyLog>>,
+    pub server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
+    /// Checks made ahead on each finished TLS connection, handed to the
+    /// sink with its facts.
+    pub prepare: &'a (dyn Fn(&ConnectionFacts) -> Option<P> + Sync),
+}
+
+/// Follows the TLS of the connections dealt to one thread.
+fn follow<P>(
+    queue: Receiver<Vec<Event>>,
+    done: Sender<(ConnectionFacts, Option<P>)>,
+    setup: &Setup<'_, P>,
+) -> usize {
+    let mut infos: HashMap<u64, ConnInfo, foldhash::fast::RandomState> = HashMap::default();
+    let prepare = setup.prepare;
+    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+        let prepared = if f.tls.detected { prepare(&f) } else { None };
+        let _ = done.send((f, prepared));
+    })
+    .with_shared_keylog(setup.keylog.clone())
+    .with_server_keys(setup.server_keys.clone());
+    for batch in queue {
+        for ev in batch {
+            match ev {
+                Event::Open(info) => {
+                    analyzer.on_open(&info);
+                    infos.insert(info.id, info);
+                }
+                Event::Data {
+                    id,
+                    dir,
+                    data,
+                    offset,
+                    frame,
+                    ts,
+                    ready_frame,
+                    ready_ts,
+                } => {
+                    if let Some(info) = infos.get(&id) {
+                        let chunk = Chunk {
+                            data: &data,
+                            offset,
+                            frame,
+                            ts,
+                            ready_frame,
+                            ready_ts,
+                        };
+                        analyzer.on_data(info, dir, chunk);
+                    }
+                }
+                Event::Gap { id, dir, gap } => {
+                    if let Some(info) = infos.get(&id) {
+                        analyzer.on_gap(info, dir, gap);
+                    }
+                }
+                Event::Conflict {
+                    id,
+                    dir,
+                    offset,
+                    frame,
+                } => {
+                    if let Some(info) = infos.get(&id) {
+                        analyzer.on_conflict(info, dir, offset, frame);
+                    }
+                }
+                Event::Ended(id) => {
+                    if let Some(info) = infos.get(&id) {
+                        analyzer.on_ended(info);
+                    }
+                }
+                Event::Close { id, summary } => {
+                    if let Some(info) = infos.remove(&id) {
+                        analyzer.on_close(&info, &summary);
+                    }
+                }
+                Event::Secrets(text) => analyzer.on_capture_secrets(&text),
+            }
+        }
+    }
+    analyzer.keylog_sessions()
+}
+
+/// Reads `reader` through TCP reassembly on one thread and TLS on `jobs`
+/// threads, and hands every connection's facts to `sink` on the calling
+/// thread, in the order one thread would (the order they close). Returns
+/// how reading went and how many sessions the key log held.
+pub fn drive_sharded<P: Send>(
+    reader: &mut CaptureReader,
+    jobs: usize,
+    setup: &Setup<'_, P>,
+    mut sink: impl FnMut(ConnectionFacts, Option<P>),
+) -> (DriveOutcome, usize) {
+    let jobs = jobs.max(1);
+    let in_flight = InFlight::default();
+    let (closed_tx, closed_rx) = channel::<u64>();
+    let (done_tx, done_rx) = channel::<(ConnectionFacts, Option<P>)>();
+    std::thread::scope(|scope| {
+        let mut queues = Vec::with_capacity(jobs);
+        let mut followers = Vec::with_capacity(jobs);
+        for _ in 0..jobs {
+            let (tx, rx) = sync_channel::<Vec<Event>>(QUEUED_BATCHES);
+            queues.push(tx);
+            let done = done_tx.clone();
+            followers.push(scope.spawn(move || follow(rx, done, setup)));
+        }
+        drop(done_tx);
+        let in_flight = &in_flight;
+        let read = scope.spawn(move || {
+            let mut dealer = Dealer {
+                batches: (0..queues.len()).map(|_| (Vec::new(), 0)).collect(),
+                queues,
+                closed: closed_tx,
+                in_flight,
+            };
+            let mut tcp = TcpReassembler::default();
+            let outcome = crate::net::drive(reader, &mut tcp, &mut dealer);
+            dealer.flush_all();
+            outcome
+        });
+        // Diagnosed here, in the order the reassembler closed them.
+        let mut waiting: HashMap<u64, (ConnectionFacts, Option<P>), foldhash::fast::RandomState> =
+            HashMap::default();
+        'closed: for id in closed_rx {
+            let (facts, prepared) = loop {
+                if let Some(f) = waiting.remove(&id) {
+                    break f;
+                }
+                match done_rx.recv() {
+                    Ok(f) => {
+                        waiting.insert(f.0.info.id, f);
+                    }
+                    Err(_) => break 'closed,
+                }
+            };
+            in_flight.done();
+            sink(facts, prepared);
+        }
+        let outcome = match read.join() {
+            Ok(o) => o,
+            Err(p) => std::panic::resume_unwind(p),
+        };
+        let mut sessions = 0;
+        for f in followers {
+            match f.join() {
+                Ok(n) => sessions = sessions.max(n),
+                Err(p) => std::panic::resume_unwind(p),
+            }
+        }
+        (outcome, sessions)
+    })
+}
