@@ -38,7 +38,7 @@ const PROGRESS_STEP: u64 = 64 * 1024;
 
 /// Told how far reading has got: the input's bytes read so far (as they
 /// come from the file: compressed bytes for gzip) and a count the layer
-/// driving the reader keeps (connections, for [`crate::net::drive`]).
+/// driving the reader keeps (the network layer counts connections).
 pub type ProgressHook = Box<dyn FnMut(u64, u64) + Send>;
 
 /// A point in time, as seconds and nanoseconds since the Unix epoch (UTC).
