@@ -5,6 +5,8 @@
 //! that breaks off part-way is reported on stderr, after everything read
 //! before the break.
 
+mod progress;
+
 use crate::capture::{CaptureError, CaptureErrorKind, CaptureReader};
 use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, StreamHandler, TcpReassembler};
 use crate::net::{drive, DriveOutcome};
@@ -350,15 +352,17 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
         Ok(r) => r,
         Err(code) => return code,
     };
+    let progress = progress::Progress::attach(file, &mut reader);
     let mut tcp = TcpReassembler::default();
     let stdout = std::io::stdout();
     let mut collect = match format {
         OutputFormat::Text => Collect::Table(Vec::new()),
         OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(
-            std::io::BufWriter::new(stdout.lock()),
+            std::io::BufWriter::new(progress.stdout(stdout.lock())),
         )),
     };
     let outcome = drive(&mut reader, &mut tcp, &mut collect);
+    progress.finish();
     match collect {
         Collect::Table(mut conns) => {
             conns.sort_by_key(|c| c.id);
@@ -390,8 +394,10 @@ fn show(
         Ok(r) => r,
         Err(code) => return code,
     };
+    let progress = progress::Progress::attach(file, &mut reader);
     let (found, outcome) =
         crate::analysis::tls_connections_with(&mut reader, secrets, server_keys, conn);
+    progress.finish();
     match format {
         OutputFormat::Text => emit(report::show::text(&found).trim_end()),
         OutputFormat::Json => emit(&report::show::json(&found)),
@@ -486,6 +492,7 @@ fn explain(
         ExplainFormat::Json | ExplainFormat::Jsonl => crate::explain::OutputKind::Json,
         ExplainFormat::Html => crate::explain::OutputKind::Html,
     };
+    let progress = progress::Progress::attach(file, &mut reader);
     let stdout = std::io::stdout();
     let (outcome, any_failed) = crate::explain::write_capture(
         file,
@@ -494,8 +501,9 @@ fn explain(
         &mut explainer,
         conn,
         kind,
-        std::io::BufWriter::new(stdout.lock()),
+        std::io::BufWriter::new(progress.stdout(stdout.lock())),
     );
+    progress.finish();
     report_problems(&outcome);
     if outcome
         .error
@@ -678,8 +686,10 @@ fn certs(
         Ok(r) => r,
         Err(code) => return code,
     };
+    let progress = progress::Progress::attach(file, &mut reader);
     let (found, outcome) =
         crate::analysis::tls_connections_with(&mut reader, secrets, server_keys, None);
+    progress.finish();
     let certs = report::certs::collect(&found);
     if let Some(dir) = out {
         if let Err(e) = std::fs::create_dir_all(dir) {

@@ -23,6 +23,8 @@ use pcap_parser::traits::PcapReaderIterator;
 use pcap_parser::{LegacyPcapReader, PcapBlockOwned, PcapError, PcapNGReader};
 use std::fmt;
 use std::io::{self, Cursor, Read};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 /// Initial size of the read buffer.
 const INITIAL_BUFFER: usize = 256 * 1024;
@@ -31,6 +33,13 @@ const INITIAL_BUFFER: usize = 256 * 1024;
 const MAX_BLOCK: usize = 16 * 1024 * 1024;
 /// Largest pcapng Section Header Block we read up front.
 const MAX_SHB: usize = 1024 * 1024;
+/// Input read between two calls of the progress hook, at least.
+const PROGRESS_STEP: u64 = 64 * 1024;
+
+/// Told how far reading has got: the input's bytes read so far (as they
+/// come from the file: compressed bytes for gzip) and a count the layer
+/// driving the reader keeps (the network layer counts connections).
+pub type ProgressHook = Box<dyn FnMut(u64, u64) + Send>;
 
 /// A point in time, as seconds and nanoseconds since the Unix epoch (UTC).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
@@ -173,6 +182,12 @@ pub struct CaptureReader {
     scratch: Vec<u8>,
     stats: CaptureStats,
     finished: bool,
+    /// Bytes read from the input so far (shared with the reader the parser
+    /// owns; only this thread touches it).
+    read: Arc<AtomicU64>,
+    progress: Option<ProgressHook>,
+    /// The byte count from which the hook is due again.
+    next_progress: u64,
 }
 
 impl fmt::Debug for CaptureReader {
@@ -195,6 +210,20 @@ impl<R: Read> Read for Uninterrupted<R> {
                 r => return r,
             }
         }
+    }
+}
+
+/// Counts the bytes read from the input, for [`CaptureReader::bytes_read`].
+struct Counted<R> {
+    inner: R,
+    read: Arc<AtomicU64>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.read.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
     }
 }
 
@@ -237,7 +266,11 @@ impl CaptureReader {
         name: &str,
         reader: R,
     ) -> Result<CaptureReader, CaptureError> {
-        let mut reader = Uninterrupted(reader);
+        let read = Arc::new(AtomicU64::new(0));
+        let mut reader = Uninterrupted(Counted {
+            inner: reader,
+            read: Arc::clone(&read),
+        });
         let mut magic = [0u8; 2];
         let got = read_full(&mut reader, &mut magic).map_err(|e| CaptureError {
             file: name.to_string(),
@@ -246,11 +279,13 @@ impl CaptureReader {
             kind: CaptureErrorKind::Io(e.to_string()),
         })?;
         let rejoined = Cursor::new(magic[..got].to_vec()).chain(reader);
-        if magic == [0x1f, 0x8b] {
+        let mut r = if magic == [0x1f, 0x8b] {
             Self::from_uncompressed(name, flate2::read::MultiGzDecoder::new(rejoined))
         } else {
             Self::from_uncompressed(name, rejoined)
-        }
+        }?;
+        r.read = read;
+        Ok(r)
     }
 
     fn from_uncompressed<R: Read + Send + 'static>(
@@ -351,7 +386,42 @@ impl CaptureReader {
             scratch: Vec::with_capacity(65536),
             stats: CaptureStats::default(),
             finished: false,
+            read: Arc::new(AtomicU64::new(0)),
+            progress: None,
+            next_progress: 0,
         })
+    }
+
+    /// Bytes read from the input so far, as the file holds them
+    /// (compressed, for gzip). Reads are buffered: this runs ahead of the
+    /// packets handed out by up to a buffer (256 KiB or more).
+    pub fn bytes_read(&self) -> u64 {
+        self.read.load(Ordering::Relaxed)
+    }
+
+    /// Sets the hook told how far reading has got. Whoever drives the
+    /// reader calls [`CaptureReader::report_progress`] when
+    /// [`CaptureReader::progress_due`] says so: every 64 KiB of input at
+    /// most, so the hook costs nothing measurable.
+    pub fn set_progress(&mut self, hook: ProgressHook) {
+        self.progress = Some(hook);
+        self.next_progress = 0;
+    }
+
+    /// Whether a hook is set and 64 KiB or more were read since it was
+    /// last told.
+    #[inline]
+    pub fn progress_due(&self) -> bool {
+        self.progress.is_some() && self.bytes_read() >= self.next_progress
+    }
+
+    /// Tells the hook, if any, the bytes read so far and `count`.
+    pub fn report_progress(&mut self, count: u64) {
+        let bytes = self.bytes_read();
+        if let Some(hook) = &mut self.progress {
+            hook(bytes, count);
+            self.next_progress = bytes.saturating_add(PROGRESS_STEP);
+        }
     }
 
     pub fn name(&self) -> &str {

@@ -598,7 +598,9 @@ pub struct DriveOutcome {
 /// `handler`; key log text embedded in the capture goes to
 /// `handler.on_capture_secrets`.
 /// Connections are finished (and handed to `handler.on_close`) as they end
-/// and at the end of the capture.
+/// and at the end of the capture. A progress hook set on the reader
+/// ([`crate::capture::CaptureReader::set_progress`]) is told the bytes read
+/// and the connections seen, every 64 KiB of input and once at the end.
 pub fn drive(
     reader: &mut crate::capture::CaptureReader,
     tcp: &mut tcp::TcpReassembler,
@@ -613,6 +615,9 @@ pub fn drive(
                 if let Some(seg) = decoder.decode(&pkt) {
                     tcp.process(&seg, handler);
                 }
+                if reader.progress_due() {
+                    reader.report_progress(tcp.connections_seen());
+                }
             }
             Ok(Some(CaptureEvent::Secrets(text))) => handler.on_capture_secrets(text),
             Ok(None) => break,
@@ -623,6 +628,7 @@ pub fn drive(
         }
     }
     tcp.finish_all(handler);
+    reader.report_progress(tcp.connections_seen());
     DriveOutcome {
         capture_name: reader.name().to_string(),
         decode: decoder.stats().clone(),

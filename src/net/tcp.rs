@@ -419,6 +419,11 @@ impl TcpReassembler {
         }
     }
 
+    /// Connections seen so far (open, finished or evicted).
+    pub fn connections_seen(&self) -> u64 {
+        self.next_id - 1
+    }
+
     /// Connections currently held.
     pub fn open_connections(&self) -> usize {
         self.conns.len()

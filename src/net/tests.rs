@@ -416,3 +416,32 @@ fn esp_stays_named() {
         .keys()
         .any(|k| k.contains("IEEE802_11")));
 }
+
+#[test]
+fn the_progress_hook_is_told_bytes_and_connections() {
+    use std::sync::{Arc, Mutex};
+    struct Nothing;
+    impl tcp::StreamHandler for Nothing {
+        fn on_data(&mut self, _: &tcp::ConnInfo, _: tcp::Direction, _: tcp::Chunk<'_>) {}
+        fn on_close(&mut self, _: &tcp::ConnInfo, _: &tcp::ConnSummary) {}
+    }
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/captures/tls12-mtls-ok.pcap");
+    let size = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+    let mut reader = crate::capture::CaptureReader::open(path).expect("the capture opens");
+    let calls = Arc::new(Mutex::new(Vec::new()));
+    let seen = Arc::clone(&calls);
+    reader.set_progress(Box::new(move |bytes, conns| {
+        if let Ok(mut v) = seen.lock() {
+            v.push((bytes, conns));
+        }
+    }));
+    let mut tcp = tcp::TcpReassembler::default();
+    let out = drive(&mut reader, &mut tcp, &mut Nothing);
+    assert!(out.error.is_none());
+    let calls = calls.lock().map(|v| v.clone()).unwrap_or_default();
+    // Once at the start (nothing reported yet) and once at the end, with
+    // the whole file read and every connection counted.
+    assert!(!calls.is_empty() && calls.len() <= 2, "{calls:?}");
+    assert_eq!(calls.last(), Some(&(size, 1)));
+    assert_eq!(reader.bytes_read(), size);
+}
