@@ -87,7 +87,9 @@ enum Command {
         /// instead of the capture's.
         #[arg(long, value_name = "TIME")]
         at: Option<String>,
-        /// Captures analysed at once (default: the machine's cores).
+        /// Threads (default: the machine's cores): several captures are
+        /// analysed this many at once; one capture has its connections
+        /// followed on this many threads, with the same output as one.
         #[arg(long, value_name = "N")]
         jobs: Option<usize>,
     },
