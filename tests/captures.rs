@@ -737,10 +737,6 @@ const KEYLESS_UNKNOWN: &[(&str, &str)] = &[
         "tls13-sigalgs-cert-unmet-curl",
         "the tlslite-ng test server answers curl's request and closes the connection itself, as nginx does when it refuses an HTTP client",
     ),
-    (
-        "tls13-resumed",
-        "the resumed connection's PSK identity is matched to the NewSessionTicket that issued it, which only the keys show",
-    ),
 ];
 
 /// TLS 1.3 connections whose server accepts the certificate in the
