@@ -7,8 +7,11 @@ use super::*;
 /// before the server judges its certificate (RFC 8446 §4.4.2.4), so a
 /// rejection reaches the client only on its first read: the handshake
 /// "succeeded" and then the server alerted or closed. Servers that enforce
-/// client certificates above TLS (nginx `ssl_verify_client`, IIS 403.7/.16)
-/// complete the handshake and answer with an HTTP error instead.
+/// client certificates above TLS (nginx `ssl_verify_client`, haproxy
+/// `verify optional` with a deny rule, Node with `rejectUnauthorized:
+/// false`, Apache `SSLVerifyClient optional` with `Require`, IIS
+/// 403.7/.16) complete the handshake and answer with an HTTP error instead;
+/// the fix is the identified server's ([`crate::diagnose::stack::refused_above_tls_fix`]).
 pub(super) fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(flight) = ctx.client_flight_frame() else {
         return vec![];
@@ -40,7 +43,7 @@ pub(super) fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
             format!("The TLS handshake completed, but the server's application refused the request with {what}: it enforces client certificates above TLS."),
         )
         .evidence(first, "server's first response line (decrypted excerpt)", line)
-        .fix("nginx: with `ssl_verify_client on` the handshake always completes; read the error log for the verify result. Give the client a valid certificate from the CA in ssl_client_certificate.")];
+        .fix(crate::diagnose::stack::refused_above_tls_fix(ctx.server_stack.as_ref(), marker))];
     }
     if !ctx.hs.is_tls13() || ctx.inferred.is_some() {
         return vec![];
