@@ -759,6 +759,30 @@ fn refusal_above_tls_fix_follows_the_server_stack() {
     }
 }
 
+/// Without keys, the resumed connection of tls13-resumed carries over the
+/// verdict of connection 1, the only earlier connection to the server that
+/// could have issued its ticket: inferred, and saying so.
+#[test]
+fn tls13_resumption_without_keys_names_the_possible_issuer() {
+    let path = captures_dir().join("tls13-resumed.pcap");
+    let (conns, _) = analysis::explain_connections(&mut open(&path), None);
+    let (k, d) = conns.get(1).expect("the resumed connection");
+    assert_eq!(k.info.id, 2);
+    assert_eq!(d.client_auth.outcome.as_str(), "succeeded");
+    assert!(d.client_auth.inferred);
+    let f = &d.findings[0];
+    assert_eq!(f.code, "resumed-session");
+    assert!(!f.observed, "the issuer is inferred");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.field.starts_with("could have issued")
+                && e.value.starts_with("connection 1 ")),
+        "{:?}",
+        f.evidence
+    );
+}
+
 /// TLS 1.3 connections whose verdict without keys stays `unknown` although
 /// the keys decide it, and why the record layer cannot tell.
 const KEYLESS_UNKNOWN: &[(&str, &str)] = &[
