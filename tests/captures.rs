@@ -722,6 +722,67 @@ fn renegotiation_without_keys_is_read_from_records() {
     }
 }
 
+/// A server that completed the handshake and refused in its application
+/// (an HTTP 400/403) is told to check its own deferred verification: the
+/// fix follows the server stack identified, not nginx's for every one.
+#[test]
+fn refusal_above_tls_fix_follows_the_server_stack() {
+    for (name, starts, mentions) in [
+        ("haproxy-deny-tls13-expired", "haproxy:", "ssl_c_verify"),
+        ("haproxy-deny-tls12-no-client-cert", "haproxy:", "ca-file"),
+        (
+            "node-app-tls13-no-client-cert",
+            "Node.js:",
+            "authorizationError",
+        ),
+        (
+            "node-app-tls12-expired",
+            "Node.js:",
+            "rejectUnauthorized: false",
+        ),
+        ("nginx-tls13-expired", "nginx:", "ssl_client_certificate"),
+    ] {
+        let path = captures_dir().join(format!("{name}.pcap"));
+        let keys = keylog_for(&path);
+        let (conns, _) = analysis::explain_connections(&mut open(&path), keys);
+        let (_, d) = conns.first().expect("connection");
+        let f = d
+            .findings
+            .iter()
+            .find(|f| f.code == "rejected-after-handshake")
+            .unwrap_or_else(|| panic!("{name}: no rejected-after-handshake"));
+        assert!(f.fix.starts_with(starts), "{name}: {}", f.fix);
+        assert!(f.fix.contains(mentions), "{name}: {}", f.fix);
+        if starts != "nginx:" {
+            assert!(!f.fix.contains("nginx"), "{name}: {}", f.fix);
+        }
+    }
+}
+
+/// Without keys, the resumed connection of tls13-resumed carries over the
+/// verdict of connection 1, the only earlier connection to the server that
+/// could have issued its ticket: inferred, and saying so.
+#[test]
+fn tls13_resumption_without_keys_names_the_possible_issuer() {
+    let path = captures_dir().join("tls13-resumed.pcap");
+    let (conns, _) = analysis::explain_connections(&mut open(&path), None);
+    let (k, d) = conns.get(1).expect("the resumed connection");
+    assert_eq!(k.info.id, 2);
+    assert_eq!(d.client_auth.outcome.as_str(), "succeeded");
+    assert!(d.client_auth.inferred);
+    let f = &d.findings[0];
+    assert_eq!(f.code, "resumed-session");
+    assert!(!f.observed, "the issuer is inferred");
+    assert!(
+        f.evidence
+            .iter()
+            .any(|e| e.field.starts_with("could have issued")
+                && e.value.starts_with("connection 1 ")),
+        "{:?}",
+        f.evidence
+    );
+}
+
 /// TLS 1.3 connections whose verdict without keys stays `unknown` although
 /// the keys decide it, and why the record layer cannot tell.
 const KEYLESS_UNKNOWN: &[(&str, &str)] = &[
@@ -736,10 +797,6 @@ const KEYLESS_UNKNOWN: &[(&str, &str)] = &[
     (
         "tls13-sigalgs-cert-unmet-curl",
         "the tlslite-ng test server answers curl's request and closes the connection itself, as nginx does when it refuses an HTTP client",
-    ),
-    (
-        "tls13-resumed",
-        "the resumed connection's PSK identity is matched to the NewSessionTicket that issued it, which only the keys show",
     ),
 ];
 

@@ -35,6 +35,15 @@ pub struct Inference {
     /// What is known when the outcome is `unknown`, as evidence for
     /// `handshake-encrypted`.
     pub known: Vec<Evidence>,
+    /// The length of the client's Certificate record(s) when they stood
+    /// apart from its CertificateVerify: the same certificate gives the
+    /// same length, so two lengths that differ are two identities (used to
+    /// compare the connections that could have issued a session ticket).
+    pub certificate_bytes: Option<u32>,
+    /// A resumed handshake (RFC 8446 §2.2) the server answered with an
+    /// alert, or closed on, after the client's Finished: it refused the
+    /// connection, whatever the session's earlier verdict.
+    pub resumed_refusal: Option<Evidence>,
 }
 
 impl Inference {
@@ -45,6 +54,8 @@ impl Inference {
             outcome: Outcome::Unknown,
             findings: Vec::new(),
             known,
+            certificate_bytes: None,
+            resumed_refusal: None,
         }
     }
 
@@ -191,7 +202,7 @@ impl View<'_> {
 }
 
 /// `1758` → `1,758`.
-fn thousands(n: u64) -> String {
+pub(crate) fn thousands(n: u64) -> String {
     let s = n.to_string();
     let mut out = String::new();
     for (i, c) in s.chars().enumerate() {
@@ -392,6 +403,19 @@ fn server_answer(v: &View<'_>, start: usize, last: usize) -> Answer {
         }
     }
     Answer::WentOn { at: first }
+}
+
+/// The length of the client's Certificate record(s), when they stood
+/// apart from CertificateVerify and Finished.
+fn certificate_bytes(f: &Flight) -> Option<u32> {
+    match f {
+        Flight::WithCertificate {
+            sizes,
+            packed: false,
+            ..
+        } if sizes.len() >= 3 => Some(sizes[..sizes.len() - 2].iter().sum()),
+        _ => None,
+    }
 }
 
 /// The first and last records of a flight that ends in Finished.
@@ -660,7 +684,15 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
         if resumed {
             // No certificate in a resumed handshake (RFC 8446 §4.3.2): the
             // client was authenticated, or not, where the session began.
-            return Some(Inference::unknown(flight_ev.into_iter().collect()));
+            // A refusal of this connection is its own, though.
+            let mut inf = Inference::unknown(flight_ev.into_iter().collect());
+            let answer = server_answer(&v, start, end);
+            if matches!(answer, Answer::Alert { .. } | Answer::SilentClose { .. }) {
+                let ev = answer_evidence(&v, &answer);
+                inf.known.push(ev.clone());
+                inf.resumed_refusal = Some(ev);
+            }
+            return Some(inf);
         }
         return Some(not_requested(flight_ev, pha));
     }
@@ -724,6 +756,8 @@ fn not_requested(ev: Option<Evidence>, pha: bool) -> Inference {
             "If the server should require client certificates, enable it there (nginx `ssl_verify_client on`, Apache `SSLVerifyClient require`, Go `tls.RequireAndVerifyClientCert`, Java `setNeedClientAuth(true)`). {KEYLOG_FIX}"
         ))],
         known: Vec::new(),
+        certificate_bytes: None,
+        resumed_refusal: None,
     }
 }
 
@@ -807,6 +841,8 @@ fn decide(
         outcome,
         findings: vec![with(f, &ev)],
         known: Vec::new(),
+        certificate_bytes: certificate_bytes(flight),
+        resumed_refusal: None,
     };
     let partial = |what: &str| {
         let mut known = ev.clone();
@@ -821,6 +857,8 @@ fn decide(
             outcome: Outcome::Unknown,
             findings: Vec::new(),
             known,
+            certificate_bytes: certificate_bytes(flight),
+            resumed_refusal: None,
         }
     };
     match (sent, answer) {
@@ -887,6 +925,7 @@ fn decide(
 
 mod renegotiation;
 pub use renegotiation::tls12_renegotiation_without_keys;
+pub mod resumption;
 
 #[cfg(test)]
 mod tests;

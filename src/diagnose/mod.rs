@@ -185,6 +185,9 @@ pub struct Context<'a> {
     pub sessions_known: bool,
     /// The earlier connection whose session this one resumed.
     pub resumed_from: Option<&'a resumption::SessionOrigin>,
+    /// A TLS 1.3 resumption whose ticket the keys do not match: the
+    /// earlier connections that could have issued it.
+    pub resumed_guess: Option<infer::resumption::IssuerGuess>,
     /// Each side's TLS stack, as the handshake shows it.
     pub server_stack: Option<stack::Stack>,
     pub client_stack: Option<stack::Stack>,
@@ -245,6 +248,7 @@ impl<'a> Context<'a> {
             inferred: None,
             sessions_known: false,
             resumed_from: None,
+            resumed_guess: None,
             server_stack: None,
             client_stack: None,
             certificate_verify_checks: Default::default(),
@@ -261,6 +265,41 @@ impl<'a> Context<'a> {
             .as_ref()
             .map(|i| i.outcome)
             .filter(|o| *o != Outcome::Unknown)
+    }
+
+    /// The verdict a TLS 1.3 resumption carries over from the earlier
+    /// connections that could have issued its ticket, when the keys do
+    /// not show which did: all of them agree on a verdict, the server did
+    /// not refuse this connection, and nothing asked for a certificate
+    /// afterwards (see [`infer::resumption`]). Always inferred.
+    pub fn inferred_resumption(&self) -> Option<ClientAuth> {
+        let Some(infer::resumption::IssuerGuess::Agreed { client_auth, .. }) = &self.resumed_guess
+        else {
+            return None;
+        };
+        if client_auth.outcome == Outcome::Unknown || self.resumption_refused() {
+            return None;
+        }
+        if !self.hs.later_certificate_requests().is_empty() || self.inferred_outcome().is_some() {
+            return None;
+        }
+        Some(ClientAuth {
+            inferred: true,
+            ..*client_auth
+        })
+    }
+
+    /// A resumed connection the server refused after the client's
+    /// Finished: an alert-sized record and nothing else, or a prompt close,
+    /// without keys; a fatal alert with them.
+    pub fn resumption_refused(&self) -> bool {
+        self.inferred
+            .as_ref()
+            .is_some_and(|i| i.resumed_refusal.is_some())
+            || self
+                .alerts()
+                .iter()
+                .any(|a| a.from == Side::Server && a.level == 2 && !a.encrypted)
     }
 
     pub fn alerts(&self) -> &'a [AlertEntry] {
@@ -344,6 +383,12 @@ pub struct Diagnosis {
     /// Each side's TLS stack, as far as the handshake shows it.
     pub server_stack: Option<stack::Stack>,
     pub client_stack: Option<stack::Stack>,
+    /// Who the client was as far as later connections can compare it
+    /// (the subject, or without keys its Certificate record's length):
+    /// for TLS 1.3 resumptions whose ticket the keys do not match. Not in
+    /// the JSON document.
+    #[serde(skip)]
+    pub client_identity: infer::resumption::IdentityHint,
 }
 
 impl Diagnosis {
@@ -403,6 +448,9 @@ pub fn diagnose_prepared(
     if let Some(sessions) = trust.sessions {
         ctx.sessions_known = true;
         ctx.resumed_from = sessions.origin_of(&ctx.hs);
+        if ctx.resumed_from.is_none() {
+            ctx.resumed_guess = sessions.guess_issuer(facts, &ctx.hs);
+        }
     }
     let mut findings: Vec<Finding> = Vec::new();
     for rule in rules::ALL {
@@ -417,6 +465,7 @@ pub fn diagnose_prepared(
     if client_auth.outcome == Outcome::Succeeded
         && ctx.inferred.is_none()
         && ctx.resumed_from.is_none()
+        && ctx.inferred_resumption().is_none()
     {
         findings.push(rules::client_auth_succeeded(&ctx));
     }
@@ -435,5 +484,34 @@ pub fn diagnose_prepared(
         server_path,
         server_stack: ctx.server_stack.clone(),
         client_stack: ctx.client_stack.clone(),
+        client_identity: client_identity(&ctx),
+    }
+}
+
+/// The client's identity as [`Diagnosis::client_identity`] keeps it: its
+/// certificate's subject, else the session's it resumed, else (without
+/// keys) its Certificate record's length or the one carried over.
+fn client_identity(ctx: &Context<'_>) -> infer::resumption::IdentityHint {
+    use infer::resumption::{IdentityHint, IssuerGuess};
+    let carried = match &ctx.resumed_guess {
+        Some(IssuerGuess::Agreed { identity, .. }) if ctx.inferred_resumption().is_some() => {
+            Some(identity.clone())
+        }
+        _ => None,
+    };
+    let subject = ctx
+        .client_chain
+        .first()
+        .map(|c| c.subject.clone())
+        .or_else(|| ctx.resumed_from.and_then(|o| o.client_subject.clone()))
+        .or_else(|| carried.as_ref().and_then(|c| c.subject.clone()));
+    let certificate_bytes = ctx
+        .inferred
+        .as_ref()
+        .and_then(|i| i.certificate_bytes)
+        .or_else(|| carried.as_ref().and_then(|c| c.certificate_bytes));
+    IdentityHint {
+        subject,
+        certificate_bytes,
     }
 }

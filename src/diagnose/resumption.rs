@@ -8,16 +8,34 @@
 //! NewSessionTicket (RFC 5077: in the clear before the server's
 //! ChangeCipherSpec), or a TLS 1.3 PSK identity, which is the ticket of a
 //! NewSessionTicket (RFC 8446 §4.6.1; encrypted, so visible with keys).
+//! Without the keys, a TLS 1.3 resumption is matched to the connections
+//! that could have issued its ticket instead ([`crate::diagnose::infer::resumption`]).
 
-use super::{ClientAuth, Diagnosis};
+use super::infer::resumption::{guess, Issuer, IssuerGuess, ServerIssuers};
+use super::{ClientAuth, Diagnosis, HandshakeOutcome};
 use crate::tls::messages::{ticket_id, HandshakeMessage, NewSessionTicket};
 use crate::tls::stream::Side;
 use crate::tls::summary::{Handshake, Resumption};
+use crate::tls::traffic::{SealedSizes, KNOWN_PADDINGS};
 use crate::tls::ConnectionFacts;
 use std::collections::{HashMap, VecDeque};
+use std::net::SocketAddr;
 
 /// Sessions remembered per capture; the oldest are forgotten first.
 const MAX_SESSIONS: usize = 4096;
+
+/// Servers whose possible ticket issuers are remembered per capture (for
+/// TLS 1.3 resumptions without keys); the issuers of servers beyond these
+/// are not, and a resumption there stays `unknown`.
+const MAX_ISSUER_SERVERS: usize = 256;
+
+/// Possible issuers remembered one by one per server; older ones are
+/// folded into what they agreed on. With [`MAX_ISSUER_SERVERS`], as many
+/// as [`MAX_SESSIONS`] in all.
+const ISSUERS_PER_SERVER: usize = MAX_SESSIONS / MAX_ISSUER_SERVERS;
+
+/// A server as a client addresses it: address, port and SNI (lowercase).
+type ServerKey = (SocketAddr, Option<String>);
 
 /// How a session is named on the wire.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -44,6 +62,8 @@ pub struct SessionOrigin {
 pub struct SessionRegistry {
     origins: HashMap<SessionKey, SessionOrigin>,
     order: VecDeque<SessionKey>,
+    /// TLS 1.3 connections whose tickets the keys did not show, by server.
+    issuers: HashMap<ServerKey, ServerIssuers>,
 }
 
 impl SessionRegistry {
@@ -87,6 +107,27 @@ impl SessionRegistry {
                 }
             }
         }
+        if let Some(issuer) = possible_issuer(facts, &hs, d) {
+            let key = server_key(facts, &hs);
+            if self.issuers.len() < MAX_ISSUER_SERVERS || self.issuers.contains_key(&key) {
+                self.issuers
+                    .entry(key)
+                    .or_default()
+                    .push(issuer, ISSUERS_PER_SERVER);
+            }
+        }
+    }
+
+    /// For a TLS 1.3 resumption whose ticket is not among those recorded
+    /// (its NewSessionTicket was encrypted): the earlier connections to
+    /// the same server that could have issued it, and whether they agree.
+    /// `None` when this is not a TLS 1.3 resumption.
+    pub fn guess_issuer(&self, facts: &ConnectionFacts, hs: &Handshake<'_>) -> Option<IssuerGuess> {
+        if hs.resumption()? != Resumption::Psk {
+            return None;
+        }
+        let ch = hs.client_hello(Some(Side::Client))?;
+        Some(guess(self.issuers.get(&server_key(facts, hs)), ch.frame))
     }
 
     /// The connection whose session this handshake resumed, if it is
@@ -105,4 +146,43 @@ impl SessionRegistry {
         };
         self.origins.get(&key)
     }
+}
+
+fn server_key(facts: &ConnectionFacts, hs: &Handshake<'_>) -> ServerKey {
+    (facts.info.server, hs.sni().map(str::to_ascii_lowercase))
+}
+
+/// A TLS 1.3 connection that could have issued session tickets the keys
+/// do not show: it completed its handshake, none of its NewSessionTickets
+/// was decrypted (those are matched exactly), and the server sent a record
+/// after the client's Finished that is not an alert's size, where tickets
+/// go (RFC 8446 §4.6.1).
+fn possible_issuer(facts: &ConnectionFacts, hs: &Handshake<'_>, d: &Diagnosis) -> Option<Issuer> {
+    if !hs.is_tls13() || d.handshake != HandshakeOutcome::Completed {
+        return None;
+    }
+    let tickets_seen = facts.tls.handshakes.iter().any(|h| {
+        h.from == Side::Server && matches!(h.message, Ok(HandshakeMessage::NewSessionTicket(_)))
+    });
+    if tickets_seen {
+        return None;
+    }
+    let sizes = SealedSizes::for_tls13_suite(hs.server_hello()?.value.cipher_suite)?;
+    let alert = |len: usize| {
+        KNOWN_PADDINGS
+            .iter()
+            .any(|&p| len == sizes.padded(p).alert())
+    };
+    let ticket = facts
+        .tls
+        .records
+        .server_after_client_flight()
+        .into_iter()
+        .find(|r| !alert(r.length as usize))?;
+    Some(Issuer {
+        connection: facts.info.id,
+        ticket_frame: ticket.frame,
+        client_auth: d.client_auth,
+        identity: d.client_identity.clone(),
+    })
 }

@@ -12,7 +12,7 @@
 
 use super::Context;
 use crate::tls::messages::{ClientHello, HandshakeMessage};
-use crate::tls::stream::Side;
+use crate::tls::stream::{AppMarker, Side};
 use crate::tls::traffic::SealedSizes;
 use serde::Serialize;
 
@@ -316,7 +316,6 @@ fn server_products(
 }
 
 fn openssl_server_products(ctx: &Context<'_>, evidence: &mut Vec<String>) -> Vec<&'static str> {
-    use crate::tls::stream::AppMarker;
     let marker = &ctx.facts.tls.app_marker[Side::Server.index()];
     if matches!(
         marker,
@@ -439,3 +438,67 @@ pub fn alert_meaning(library: Library, code: u8) -> Option<&'static str> {
         _ => return None,
     })
 }
+
+/// The server software behind a refusal above TLS, for its fix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum AboveTls {
+    Nginx,
+    Haproxy,
+    Node,
+    Apache,
+    /// nginx or Apache httpd: the handshake does not tell them apart.
+    NginxOrApache,
+    Iis,
+    Unknown,
+}
+
+fn above_tls_server(stack: Option<&Stack>, marker: &AppMarker) -> AboveTls {
+    match marker {
+        AppMarker::NginxNoCertificate | AppMarker::NginxCertificateError => return AboveTls::Nginx,
+        AppMarker::IisForbidden(_) => return AboveTls::Iis,
+        // nginx's own status codes for a client certificate error (495)
+        // and a missing one (496).
+        AppMarker::HttpError(code) if matches!(code.as_str(), "495" | "496") => {
+            return AboveTls::Nginx
+        }
+        AppMarker::HttpError(_) => {}
+    }
+    let products = stack.map_or(&[][..], |s| s.products.as_slice());
+    let has = |p: &str| products.contains(&p);
+    if has("haproxy") {
+        AboveTls::Haproxy
+    } else if has("Node.js") {
+        AboveTls::Node
+    } else if has("nginx") && has("Apache httpd") {
+        AboveTls::NginxOrApache
+    } else if has("nginx") {
+        AboveTls::Nginx
+    } else if has("Apache httpd") {
+        AboveTls::Apache
+    } else {
+        AboveTls::Unknown
+    }
+}
+
+const NGINX_ABOVE_TLS: &str = "nginx: with `ssl_verify_client on` (or `optional`, the application then checking `$ssl_client_verify`) the handshake always completes and the refusal is an HTTP answer; read the error log for the verify result (\"client SSL certificate verify error\"). Give the client a valid certificate from the CA in `ssl_client_certificate`.";
+
+const APACHE_ABOVE_TLS: &str = "Apache httpd: with `SSLVerifyClient optional` (or `optional_no_ca`) the handshake completes and a `Require` (`Require expr %{SSL_CLIENT_VERIFY} == 'SUCCESS'`) or `SSLRequire` rule refuses the request; read the error log (`LogLevel ssl:info`) for the verify result, and give the client a valid certificate from the CA in `SSLCACertificateFile`.";
+
+/// What to check when a server completed the handshake and then refused
+/// the client in its application (an HTTP error): how the server's stack
+/// does this and where it says why. nginx, haproxy, Node.js, Apache httpd
+/// and IIS each defer the check their own way; unknown, a generic text.
+pub fn refused_above_tls_fix(stack: Option<&Stack>, marker: &AppMarker) -> String {
+    match above_tls_server(stack, marker) {
+        AboveTls::Nginx => NGINX_ABOVE_TLS.to_string(),
+        AboveTls::Apache => APACHE_ABOVE_TLS.to_string(),
+        AboveTls::NginxOrApache => format!("{NGINX_ABOVE_TLS} {APACHE_ABOVE_TLS}"),
+        AboveTls::Haproxy => "haproxy: with `verify optional` on the `bind` line (and `ca-ignore-err`/`crt-ignore-err`) the handshake completes whatever the certificate, and a rule such as `http-request deny if !{ ssl_c_used } || !{ ssl_c_verify 0 }` refuses the request. Log `ssl_c_used`, `ssl_c_verify` (the OpenSSL verify code: 10 expired, 20 unknown issuer), `ssl_c_ca_err` and `ssl_c_err` in a `log-format` to see why, and give the client a valid certificate from the CA in `ca-file`.".to_string(),
+        AboveTls::Node => "Node.js: with `requestCert: true, rejectUnauthorized: false` the handshake completes whatever the certificate, and the application refuses when `req.socket.authorized` (`req.client.authorized`) is false; log `req.socket.authorizationError` (e.g. CERT_HAS_EXPIRED, UNABLE_TO_VERIFY_LEAF_SIGNATURE) and `req.socket.getPeerCertificate()` to see why, and give the client a valid certificate from a CA in the server's `ca` option.".to_string(),
+        AboveTls::Iis => "IIS: the substatus says why (403.7: no client certificate, 403.13: revoked, 403.16: not trusted or invalid, 403.17: expired or not yet valid); check the issuing CA is in the server's Trusted Root store and that the client sends a valid certificate from it.".to_string(),
+        AboveTls::Unknown => "The server completed the handshake and refused in its application, which checks the client certificate itself (a verify-optional TLS setting with a rule on the verify result); read the server's or application's log for the verification result, and give the client a valid certificate from the CA the server trusts.".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -214,6 +214,9 @@ pub(crate) fn verdict_sentence(d: &Diagnosis) -> &'static str {
         .findings
         .first()
         .is_some_and(|f| f.code == "resumed-session");
+    if resumed && d.client_auth.outcome != Outcome::Unknown && d.client_auth.inferred {
+        return "the session was resumed from a ticket that only earlier connections with this verdict could have issued, and that verdict holds for this one";
+    }
     if resumed && d.client_auth.outcome != Outcome::Unknown {
         return "the session was resumed from an earlier connection of the capture, whose verdict holds for this one";
     }

@@ -52,6 +52,33 @@ impl RecordLog {
         self.records.get(sh + 1..)
     }
 
+    /// The server's sealed records after the client's first flight under
+    /// keys (in TLS 1.3 its second flight, which ends in its Finished):
+    /// what a server sends once the handshake is over, session tickets
+    /// (RFC 8446 §4.6.1) and data. Empty when the client's flight or
+    /// anything after it was not seen.
+    pub fn server_after_client_flight(&self) -> Vec<&WireRecord> {
+        let Some(after) = self.after_server_hello() else {
+            return Vec::new();
+        };
+        let mut recs: Vec<&WireRecord> = after
+            .iter()
+            .filter(|r| r.content_type != 20 && r.sealed)
+            .collect();
+        recs.sort_by_key(|r| r.frame);
+        let Some(start) = recs.iter().position(|r| r.from == Side::Client) else {
+            return Vec::new();
+        };
+        let end = recs[start..]
+            .iter()
+            .position(|r| r.from == Side::Server)
+            .map_or(recs.len(), |k| start + k);
+        recs.split_off(end)
+            .into_iter()
+            .filter(|r| r.from == Side::Server)
+            .collect()
+    }
+
     pub fn push(&mut self, r: WireRecord) {
         if self.records.len() < MAX_RECORDS {
             self.records.push(r);

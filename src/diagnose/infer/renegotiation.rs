@@ -134,5 +134,7 @@ pub fn tls12_renegotiation_without_keys(ctx: &Context<'_>) -> Option<Inference> 
         outcome,
         findings: vec![f],
         known: Vec::new(),
+        certificate_bytes: None,
+        resumed_refusal: None,
     })
 }

@@ -367,3 +367,153 @@ fn early_data_and_its_end_come_before_the_flight() {
     let flight = client_flight(&v, 0, true).expect("a flight");
     assert!(!matches!(flight, Flight::FinishedOnly { .. }), "{flight:?}");
 }
+
+mod issuers {
+    //! The possible issuers of a ticket a TLS 1.3 connection resumed
+    //! without keys (`infer/resumption.rs`).
+    use super::super::resumption::*;
+    use crate::diagnose::{ClientAuth, Outcome};
+
+    fn auth(outcome: Outcome, sent: Option<bool>) -> ClientAuth {
+        ClientAuth {
+            requested: Some(sent.is_some()),
+            certificate_sent: sent,
+            outcome,
+            inferred: true,
+        }
+    }
+
+    fn issuer(connection: u64, ticket_frame: u64, outcome: Outcome, bytes: Option<u32>) -> Issuer {
+        let sent = match outcome {
+            Outcome::Succeeded => Some(true),
+            Outcome::NotProvided => Some(false),
+            _ => None,
+        };
+        Issuer {
+            connection,
+            ticket_frame,
+            client_auth: auth(outcome, sent),
+            identity: IdentityHint {
+                subject: None,
+                certificate_bytes: bytes,
+            },
+        }
+    }
+
+    fn server(list: Vec<Issuer>) -> ServerIssuers {
+        let mut s = ServerIssuers::default();
+        for i in list {
+            s.push(i, 16);
+        }
+        s
+    }
+
+    #[test]
+    fn agreeing_candidates_carry_their_verdict() {
+        let s = server(vec![
+            issuer(1, 9, Outcome::Succeeded, Some(1798)),
+            issuer(3, 40, Outcome::Succeeded, Some(1798)),
+        ]);
+        match guess(Some(&s), 60) {
+            IssuerGuess::Agreed {
+                named,
+                count,
+                client_auth,
+                identity,
+            } => {
+                assert_eq!(count, 2);
+                assert_eq!(
+                    named.iter().map(|n| n.connection).collect::<Vec<_>>(),
+                    vec![1, 3]
+                );
+                assert_eq!(client_auth.outcome, Outcome::Succeeded);
+                assert!(client_auth.inferred, "a carried-over verdict is inferred");
+                assert_eq!(identity.certificate_bytes, Some(1798));
+            }
+            other => panic!("expected agreement, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn disagreeing_candidates_decide_nothing() {
+        // Different verdicts.
+        let s = server(vec![
+            issuer(1, 9, Outcome::Succeeded, Some(1798)),
+            issuer(2, 20, Outcome::NotProvided, None),
+        ]);
+        assert!(matches!(
+            guess(Some(&s), 60),
+            IssuerGuess::Disagree { count: 2, .. }
+        ));
+        // The same verdict, two certificates of different lengths: two
+        // clients.
+        let s = server(vec![
+            issuer(1, 9, Outcome::Succeeded, Some(1798)),
+            issuer(2, 20, Outcome::Succeeded, Some(1802)),
+        ]);
+        assert!(matches!(
+            guess(Some(&s), 60),
+            IssuerGuess::Disagree { count: 2, .. }
+        ));
+        // Two subjects with keys.
+        let mut a = issuer(1, 9, Outcome::Succeeded, None);
+        a.identity.subject = Some("CN=client-good".into());
+        let mut b = issuer(2, 20, Outcome::Succeeded, None);
+        b.identity.subject = Some("CN=client-other".into());
+        assert!(matches!(
+            guess(Some(&server(vec![a, b])), 60),
+            IssuerGuess::Disagree { .. }
+        ));
+    }
+
+    #[test]
+    fn no_candidate_before_the_client_hello() {
+        // No connection to this server at all.
+        assert_eq!(guess(None, 60), IssuerGuess::NoCandidate);
+        // Connections whose possible tickets came after the ClientHello
+        // cannot have issued the ticket it offers.
+        let s = server(vec![issuer(1, 70, Outcome::Succeeded, Some(1798))]);
+        assert_eq!(guess(Some(&s), 60), IssuerGuess::NoCandidate);
+        // ... and do not count against those before it.
+        let s = server(vec![
+            issuer(1, 9, Outcome::Succeeded, Some(1798)),
+            issuer(2, 70, Outcome::NotProvided, None),
+        ]);
+        assert!(matches!(
+            guess(Some(&s), 60),
+            IssuerGuess::Agreed { count: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn forgotten_issuers_still_count() {
+        let mut s = ServerIssuers::default();
+        s.push(issuer(1, 9, Outcome::NotProvided, None), 2);
+        s.push(issuer(2, 20, Outcome::Succeeded, Some(1798)), 2);
+        s.push(issuer(3, 30, Outcome::Succeeded, Some(1798)), 2);
+        assert_eq!(s.recent.len(), 2);
+        assert_eq!(s.forgotten.count, 1);
+        // The forgotten one disagrees with the rest.
+        assert!(matches!(
+            guess(Some(&s), 60),
+            IssuerGuess::Disagree { count: 3, .. }
+        ));
+        // A forgotten ticket after the ClientHello: which are candidates
+        // is not known.
+        let mut s = ServerIssuers::default();
+        s.push(issuer(1, 90, Outcome::Succeeded, Some(1798)), 1);
+        s.push(issuer(2, 95, Outcome::Succeeded, Some(1798)), 1);
+        assert_eq!(guess(Some(&s), 60), IssuerGuess::Forgotten);
+    }
+
+    #[test]
+    fn unknown_candidates_carry_nothing() {
+        let s = server(vec![issuer(1, 9, Outcome::Unknown, None)]);
+        match guess(Some(&s), 60) {
+            IssuerGuess::Agreed { client_auth, .. } => {
+                assert_eq!(client_auth.outcome, Outcome::Unknown)
+            }
+            other => panic!("expected agreement on unknown, got {other:?}"),
+        }
+    }
+}

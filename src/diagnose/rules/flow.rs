@@ -7,8 +7,11 @@ use super::*;
 /// before the server judges its certificate (RFC 8446 §4.4.2.4), so a
 /// rejection reaches the client only on its first read: the handshake
 /// "succeeded" and then the server alerted or closed. Servers that enforce
-/// client certificates above TLS (nginx `ssl_verify_client`, IIS 403.7/.16)
-/// complete the handshake and answer with an HTTP error instead.
+/// client certificates above TLS (nginx `ssl_verify_client`, haproxy
+/// `verify optional` with a deny rule, Node with `rejectUnauthorized:
+/// false`, Apache `SSLVerifyClient optional` with `Require`, IIS
+/// 403.7/.16) complete the handshake and answer with an HTTP error instead;
+/// the fix is the identified server's ([`crate::diagnose::stack::refused_above_tls_fix`]).
 pub(super) fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(flight) = ctx.client_flight_frame() else {
         return vec![];
@@ -40,7 +43,7 @@ pub(super) fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
             format!("The TLS handshake completed, but the server's application refused the request with {what}: it enforces client certificates above TLS."),
         )
         .evidence(first, "server's first response line (decrypted excerpt)", line)
-        .fix("nginx: with `ssl_verify_client on` the handshake always completes; read the error log for the verify result. Give the client a valid certificate from the CA in ssl_client_certificate.")];
+        .fix(crate::diagnose::stack::refused_above_tls_fix(ctx.server_stack.as_ref(), marker))];
     }
     if !ctx.hs.is_tls13() || ctx.inferred.is_some() {
         return vec![];
@@ -187,18 +190,169 @@ pub(super) fn resumed_session(ctx: &Context<'_>) -> Vec<Finding> {
                 "See the diagnosis of the connection that established the session."
             })
         }
-        None => Finding::new(
-            "resumed-session",
-            Severity::Info,
-            format!(
-                "The session was resumed ({how}): no certificates were exchanged; the client was authenticated, or not, in the connection that established the session{}.",
-                if ctx.sessions_known { ", which is not in this capture" } else { "" }
-            ),
-        )
-        .evidence(sh, "server_hello", format!("resumed by {how}"))
-        .fix("To see the client certificate, capture the connection that first established the session, or disable resumption while debugging."),
+        None => match &ctx.resumed_guess {
+            Some(guess) => resumed_without_keys(ctx, how, guess),
+            None => Finding::new(
+                "resumed-session",
+                Severity::Info,
+                format!(
+                    "The session was resumed ({how}): no certificates were exchanged; the client was authenticated, or not, in the connection that established the session{}.",
+                    if ctx.sessions_known { ", which is not in this capture" } else { "" }
+                ),
+            )
+            .evidence(sh, "server_hello", format!("resumed by {how}"))
+            .fix("To see the client certificate, capture the connection that first established the session, or disable resumption while debugging."),
+        },
     };
     vec![f]
+}
+
+/// `resumed-session` for a TLS 1.3 resumption whose ticket the keys do not
+/// match to the connection that issued it (see
+/// [`crate::diagnose::infer::resumption`]): the verdict the possible
+/// issuers share, carried over and inferred, or why there is none.
+fn resumed_without_keys(
+    ctx: &Context<'_>,
+    how: &str,
+    guess: &crate::diagnose::infer::resumption::IssuerGuess,
+) -> Finding {
+    use crate::diagnose::infer::resumption::{IssuerGuess, Named};
+    let ch = ctx.hs.client_hello(Some(Side::Client));
+    let sh = ctx.hs.server_hello();
+    let identities = ch.map_or(0, |c| c.value.psk_identity_ids.len());
+    let chosen = sh.and_then(|s| s.value.selected_psk);
+    let list = |named: &[Named], count: usize| {
+        let mut parts: Vec<String> = named
+            .iter()
+            .map(|n| {
+                format!(
+                    "connection {} ({}; a possible ticket at frame {})",
+                    n.connection,
+                    n.outcome.as_str(),
+                    n.ticket_frame
+                )
+            })
+            .collect();
+        if count > named.len() {
+            parts.push(format!("and {} earlier", count - named.len()));
+        }
+        parts.join(", ")
+    };
+    let mut f = Finding::new("resumed-session", Severity::Info, String::new())
+        .evidence(
+            ch.map(|c| c.frame),
+            "client_hello.pre_shared_key",
+            format!(
+                "{identities} ticket identit{} offered",
+                if identities == 1 { "y" } else { "ies" }
+            ),
+        )
+        .evidence(
+            sh.map(|s| s.frame),
+            "server_hello.pre_shared_key",
+            format!(
+                "identity {} accepted: the handshake is resumed, with no certificates (RFC 8446 §4.2.11)",
+                chosen.map_or("?".to_string(), |c| c.to_string())
+            ),
+        );
+    let refusal = ctx
+        .inferred
+        .as_ref()
+        .and_then(|i| i.resumed_refusal.clone());
+    if let Some(e) = &refusal {
+        f = f.evidence(e.frame, &e.field, e.value.clone());
+    }
+    let sh_frame = sh.map_or("?".to_string(), |s| s.frame.to_string());
+    if let (
+        Some(auth),
+        IssuerGuess::Agreed {
+            named,
+            count,
+            identity,
+            ..
+        },
+    ) = (ctx.inferred_resumption(), guess)
+    {
+        let issuer = match (named.as_slice(), count) {
+            ([only], 1) => format!(
+                "connection {}, the only earlier connection to this server that completed a handshake and could have sent tickets,",
+                only.connection
+            ),
+            _ => format!(
+                "one of the {count} earlier connections to this server that completed a handshake and could have sent tickets, which all agree,"
+            ),
+        };
+        let who = identity.subject.as_ref().map(|s| format!("\"{s}\""));
+        let what = match auth.outcome {
+            Outcome::Succeeded => match (&who, identity.certificate_bytes) {
+                (Some(who), _) => format!("{who} authenticated with its certificate"),
+                (None, Some(b)) => format!(
+                    "the client's certificate (a {}-byte Certificate record) was accepted",
+                    crate::diagnose::infer::thousands(u64::from(b))
+                ),
+                (None, None) => "the client's certificate was accepted".to_string(),
+            },
+            Outcome::Failed => format!(
+                "client authentication failed{}",
+                who.map_or(String::new(), |w| format!(" for {w}"))
+            ),
+            Outcome::NotRequested => "no client certificate was asked for".to_string(),
+            Outcome::NotProvided => {
+                "the client sent no certificate and the server went on".to_string()
+            }
+            Outcome::NotReached | Outcome::Unknown => {
+                "the verdict on the client could not be told".to_string()
+            }
+        };
+        f.summary = format!(
+            "The session was resumed ({how}; the server accepted the PSK, frame {sh_frame}) from a ticket that {issuer} could have issued; there {what}. No certificates are exchanged on resumption, so that verdict holds for this one. Which connection issued the ticket only the keys show (the NewSessionTicket is encrypted): this is inferred."
+        );
+        let first = named.first().map_or(0, |n| n.connection);
+        return f
+            .evidence(
+                None,
+                "could have issued the ticket (inferred)",
+                list(named, *count),
+            )
+            .evidence(
+                None,
+                "verdict there",
+                format!("{} ({what})", auth.outcome.as_str()),
+            )
+            .inferred()
+            .fix(if auth.outcome == Outcome::Succeeded {
+                format!("Nothing to fix. {}", crate::diagnose::infer::KEYLOG_FIX)
+            } else {
+                format!(
+                    "See the diagnosis of connection {first}, where the session began. {}",
+                    crate::diagnose::infer::KEYLOG_FIX
+                )
+            });
+    }
+    let why = match (guess, &refusal) {
+        (_, Some(_)) => "the server refused this connection after the client's Finished, so the earlier verdict does not carry over".to_string(),
+        (IssuerGuess::NoCandidate, _) => format!(
+            "no earlier connection to this server that had finished when this one did completed a handshake and sent records that could be tickets before this ClientHello (frame {}): the connection that issued the ticket is not in the capture, or was still open",
+            ch.map_or("?".to_string(), |c| c.frame.to_string())
+        ),
+        (IssuerGuess::Forgotten, _) => "too many earlier connections to this server to tell which could have issued it".to_string(),
+        (IssuerGuess::Disagree { named, count }, _) => format!(
+            "{count} earlier connections to this server could have issued it, and their verdicts (or clients) differ: {}",
+            list(named, *count)
+        ),
+        (IssuerGuess::Agreed { named, count, .. }, _) => format!(
+            "the earlier connection(s) that could have issued it have no verdict themselves: {}",
+            list(named, *count)
+        ),
+    };
+    f.summary = format!(
+        "The session was resumed ({how}): no certificates were exchanged; the client was authenticated, or not, in the connection that issued the ticket, which without keys cannot be told: {why}."
+    );
+    if matches!(guess, IssuerGuess::Disagree { .. }) {
+        f = f.inferred();
+    }
+    f.evidence(None, "connection that issued the ticket", why)
+        .fix("Give the key log (--keylog) to match the ticket to the connection that issued it; to see the client certificate, capture the connection that first established the session, or disable resumption while debugging.")
 }
 
 /// A fatal alert answering the ClientHello (no ServerHello): the handshake

@@ -65,6 +65,11 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
             return o.client_auth;
         }
     }
+    // Without keys, the verdict all the connections that could have
+    // issued the ticket share.
+    if let Some(auth) = ctx.inferred_resumption() {
+        return auth;
+    }
     if let Some(inf) = &ctx.inferred {
         return ClientAuth {
             requested: inf.requested,
@@ -235,7 +240,9 @@ pub fn order(ctx: &Context<'_>, auth: ClientAuth, findings: &mut Vec<Finding>) {
         if inferred == Some(f.code) && !f.observed {
             return -1100;
         }
-        if f.code == "resumed-session" && ctx.resumed_from.is_some() {
+        if f.code == "resumed-session"
+            && (ctx.resumed_from.is_some() || ctx.inferred_resumption().is_some())
+        {
             return -1000;
         }
         let mut r = cause_rank(f.code);

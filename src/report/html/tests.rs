@@ -98,6 +98,7 @@ mod synthetic {
             server_path: None,
             server_stack: None,
             client_stack: None,
+            client_identity: Default::default(),
         }
     }
 

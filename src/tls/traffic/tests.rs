@@ -92,3 +92,48 @@ fn the_log_keeps_the_first_records_and_counts_the_rest() {
         Some(MAX_RECORDS as u64 - 1)
     );
 }
+
+fn wire(from: Side, content_type: u8, length: u32, frame: u64, sealed: bool) -> WireRecord {
+    WireRecord {
+        from,
+        content_type,
+        length,
+        frame,
+        ts: Timestamp::new(0, 0),
+        sealed,
+    }
+}
+
+#[test]
+fn server_records_after_the_client_flight() {
+    use Side::{Client as C, Server as S};
+    let mut log = RecordLog::default();
+    for r in [
+        wire(C, 22, 512, 1, false),
+        wire(S, 22, 122, 2, false),
+        wire(S, 20, 1, 2, false),
+        wire(S, 23, 2000, 2, true),
+        wire(S, 23, 69, 2, true),
+        wire(C, 20, 1, 3, false),
+        wire(C, 23, 1798, 3, true),
+        wire(C, 23, 69, 3, true),
+        wire(S, 23, 1146, 4, true),
+        wire(C, 23, 80, 5, true),
+        wire(S, 23, 300, 6, true),
+    ] {
+        log.push(r);
+    }
+    let after: Vec<(u32, u64)> = log
+        .server_after_client_flight()
+        .iter()
+        .map(|r| (r.length, r.frame))
+        .collect();
+    assert_eq!(after, vec![(1146, 4), (300, 6)]);
+    // Nothing from the client after the ServerHello: nothing to say.
+    let mut short = RecordLog::default();
+    short.push(wire(C, 22, 512, 1, false));
+    short.push(wire(S, 22, 122, 2, false));
+    short.push(wire(S, 23, 2000, 2, true));
+    assert!(short.server_after_client_flight().is_empty());
+    assert!(RecordLog::default().server_after_client_flight().is_empty());
+}
