@@ -1,0 +1,102 @@
+//! `explain --jobs N` on one capture: the connections are followed on N
+//! threads, and the output must be byte-for-byte that of one thread, on
+//! every capture in `captures/`, with and without its key log.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn captures() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("captures/")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(
+                p.extension().and_then(|x| x.to_str()),
+                Some("pcap" | "pcapng")
+            )
+        })
+        .collect();
+    // The encapsulation and suite captures live in subfolders.
+    for sub in ["encaps", "suites"] {
+        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
+            v.extend(rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| {
+                matches!(
+                    p.extension().and_then(|x| x.to_str()),
+                    Some("pcap" | "pcapng")
+                )
+            }));
+        }
+    }
+    v.sort();
+    v
+}
+
+fn explain(capture: &Path, keys: Option<&Path>, format: &str, jobs: usize) -> (Vec<u8>, i32) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tlstrace"));
+    cmd.arg("explain")
+        .arg(capture)
+        .args(["--format", format, "--jobs", &jobs.to_string()])
+        .env("NO_COLOR", "1");
+    if let Some(k) = keys {
+        cmd.arg("--keylog").arg(k);
+    }
+    let out = cmd.output().expect("run tlstrace");
+    (out.stdout, out.status.code().unwrap_or(-1))
+}
+
+#[test]
+fn jobs_give_the_output_of_one_thread() {
+    let all = captures();
+    assert!(all.len() >= 100, "only {} captures", all.len());
+    let mut compared = 0;
+    let mut connections = 0;
+    for capture in &all {
+        let keys = capture.with_extension("keys");
+        let keyed = keys.exists().then_some(keys.as_path());
+        let runs: Vec<Option<&Path>> = match keyed {
+            Some(k) => vec![None, Some(k)],
+            None => vec![None],
+        };
+        for keys in runs {
+            for format in ["json", "text"] {
+                let (one, one_code) = explain(capture, keys, format, 1);
+                let (many, many_code) = explain(capture, keys, format, 3);
+                assert_eq!(
+                    one_code,
+                    many_code,
+                    "{}: exit status differs with --jobs 3",
+                    capture.display()
+                );
+                if one != many {
+                    let a = String::from_utf8_lossy(&one);
+                    let b = String::from_utf8_lossy(&many);
+                    let line = a
+                        .lines()
+                        .zip(b.lines())
+                        .position(|(x, y)| x != y)
+                        .unwrap_or(0);
+                    panic!(
+                        "{} ({format}, keys: {}): --jobs 3 differs from --jobs 1 at line {}:\n  1: {:?}\n  3: {:?}",
+                        capture.display(),
+                        keys.is_some(),
+                        line + 1,
+                        a.lines().nth(line),
+                        b.lines().nth(line)
+                    );
+                }
+                if format == "json" {
+                    connections += String::from_utf8_lossy(&one)
+                        .matches("\n    {\n      \"id\":")
+                        .count();
+                }
+                compared += 1;
+            }
+        }
+    }
+    eprintln!("{compared} runs compared, {connections} connections");
+    assert!(
+        connections >= 200,
+        "only {connections} connections compared"
+    );
+}
