@@ -359,20 +359,25 @@ pub fn write_capture<W: std::io::Write>(
         };
         out.put(f.info.id, Some(item), sep);
     };
-    let (outcome, keylog_sessions) = if jobs > 1 {
+    let mut sharded_run = None;
+    if jobs > 1 {
         let setup = sharded::Setup {
-            keylog: secrets,
-            server_keys,
+            keylog: secrets.clone(),
+            server_keys: server_keys.clone(),
             prepare: &prepare,
         };
-        sharded::drive_sharded(reader, jobs, &setup, &mut on_facts)
-    } else {
-        let mut tcp = TcpReassembler::default();
-        let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f| on_facts(f, None))
-            .with_shared_keylog(secrets)
-            .with_server_keys(server_keys);
-        let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
-        (outcome, analyzer.keylog_sessions())
+        sharded_run = sharded::drive_sharded(reader, jobs, &setup, &mut on_facts);
+    }
+    let (outcome, keylog_sessions) = match sharded_run {
+        Some(run) => run,
+        None => {
+            let mut tcp = TcpReassembler::default();
+            let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f| on_facts(f, None))
+                .with_shared_keylog(secrets)
+                .with_server_keys(server_keys);
+            let outcome = crate::net::drive(reader, &mut tcp, &mut analyzer);
+            (outcome, analyzer.keylog_sessions())
+        }
     };
     let tls_connections = outcomes.len() as u64;
     let capture = CaptureJson::new(

@@ -81,12 +81,12 @@ fn tls13_hash(ctx: &Context<'_>) -> HashAlg {
         .unwrap_or(HashAlg::Sha256)
 }
 
+/// A CertificateVerify's frame, signature scheme and check.
+pub type CertificateVerifyCheck = (u64, Option<u16>, SigCheck);
+
 /// Checks a CertificateVerify from `side` against its certificate and the
 /// transcript before it (RFC 8446 §4.4.3; RFC 5246 §7.4.8).
-pub fn check_certificate_verify(
-    ctx: &Context<'_>,
-    side: Side,
-) -> Option<(u64, Option<u16>, SigCheck)> {
+pub fn check_certificate_verify(ctx: &Context<'_>, side: Side) -> Option<CertificateVerifyCheck> {
     // Several rules read it; the signature is checked once.
     ctx.certificate_verify_checks[side.index()]
         .get_or_init(|| verify_certificate_verify(ctx, side))

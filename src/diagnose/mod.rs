@@ -192,13 +192,11 @@ pub struct Context<'a> {
     pub server_stack: Option<stack::Stack>,
     pub client_stack: Option<stack::Stack>,
     /// Each side's CertificateVerify, once checked (client, server).
-    pub certificate_verify_checks: [CertificateVerifyCheck; 2],
+    pub certificate_verify_checks: [CertificateVerifyCell; 2],
 }
 
-/// A CertificateVerify's frame, scheme and signature check, computed on
-/// first use.
-pub type CertificateVerifyCheck =
-    std::cell::OnceCell<Option<(u64, Option<u16>, crate::x509::verify::SigCheck)>>;
+/// A CertificateVerify's check, computed on first use.
+pub type CertificateVerifyCell = std::cell::OnceCell<Option<chain::CertificateVerifyCheck>>;
 
 impl<'a> Context<'a> {
     pub fn new(facts: &'a ConnectionFacts) -> Context<'a> {
@@ -413,6 +411,9 @@ pub struct Prepared {
     handshake_signatures: Vec<Finding>,
     chain_signatures: Vec<Finding>,
     trust_paths: chain::TrustPaths,
+    /// Each side's CertificateVerify check, which rules besides
+    /// `handshake_signatures` read.
+    certificate_verify: [Option<chain::CertificateVerifyCheck>; 2],
 }
 
 /// Makes the checks of [`Prepared`] for `facts` under `trust`.
@@ -421,10 +422,13 @@ pub fn prepare(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Prep
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
+    let certificate_verify =
+        [Side::Client, Side::Server].map(|side| chain::check_certificate_verify(&ctx, side));
     Prepared {
         handshake_signatures: chain::handshake_signatures(&ctx),
         chain_signatures: chain::chain_signatures(&ctx),
         trust_paths: chain::trust_paths(&ctx, trust),
+        certificate_verify,
     }
 }
 
@@ -440,6 +444,15 @@ pub fn diagnose_prepared(
     prepared: Option<Prepared>,
 ) -> Diagnosis {
     let mut ctx = Context::new(facts);
+    if let Some(p) = &prepared {
+        for (cell, check) in ctx
+            .certificate_verify_checks
+            .iter()
+            .zip(&p.certificate_verify)
+        {
+            let _ = cell.set(check.clone());
+        }
+    }
     ctx.prepared = prepared.as_ref();
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);

@@ -28,21 +28,23 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// Connections closed by the reader but not yet diagnosed, at most.
-pub const MAX_IN_FLIGHT: usize = 512;
+pub const MAX_IN_FLIGHT: usize = 64;
 /// Events gathered for one thread before they are handed over.
 const BATCH_EVENTS: usize = 256;
 /// Payload bytes gathered for one thread before they are handed over.
-const BATCH_BYTES: usize = 256 * 1024;
+const BATCH_BYTES: usize = 128 * 1024;
 /// Batches queued for one thread before the reader waits.
-const QUEUED_BATCHES: usize = 16;
+const QUEUED_BATCHES: usize = 4;
 
 /// What the reassembler tells one connection's thread.
 enum Event {
     Open(ConnInfo),
+    /// `len` bytes at `start` in the batch's bytes.
     Data {
         id: u64,
         dir: Direction,
-        data: Vec<u8>,
+        start: usize,
+        len: usize,
         offset: u64,
         frame: u64,
         ts: Timestamp,
@@ -67,6 +69,20 @@ enum Event {
     },
     /// Key log text the capture embeds: every thread hears it, in order.
     Secrets(Arc<[u8]>),
+}
+
+/// Events for one thread, with the bytes they carry in one buffer (no
+/// allocation per chunk; the thread hands emptied batches back).
+#[derive(Default)]
+struct Batch {
+    events: Vec<Event>,
+    bytes: Vec<u8>,
+}
+
+impl Batch {
+    fn is_full(&self) -> bool {
+        self.events.len() >= BATCH_EVENTS || self.bytes.len() >= BATCH_BYTES
+    }
 }
 
 /// Counts the connections in flight; the reader waits on it.
@@ -99,8 +115,10 @@ impl InFlight {
 
 /// The reader's handler: deals each connection's events to its thread.
 struct Dealer<'a> {
-    queues: Vec<SyncSender<Vec<Event>>>,
-    batches: Vec<(Vec<Event>, usize)>,
+    queues: Vec<SyncSender<Batch>>,
+    batches: Vec<Batch>,
+    /// Emptied batches handed back by the threads, to fill again.
+    spare: Receiver<Batch>,
     closed: Sender<u64>,
     in_flight: &'a InFlight,
 }
@@ -110,23 +128,21 @@ impl Dealer<'_> {
         (id % self.queues.len() as u64) as usize
     }
 
-    fn push(&mut self, id: u64, ev: Event, bytes: usize) {
+    fn push(&mut self, id: u64, ev: Event) {
         let s = self.shard(id);
-        let (batch, size) = &mut self.batches[s];
-        batch.push(ev);
-        *size += bytes;
-        if batch.len() >= BATCH_EVENTS || *size >= BATCH_BYTES {
+        let batch = &mut self.batches[s];
+        batch.events.push(ev);
+        if batch.is_full() {
             self.flush(s);
         }
     }
 
     fn flush(&mut self, s: usize) {
-        let (batch, size) = &mut self.batches[s];
-        if batch.is_empty() {
+        if self.batches[s].events.is_empty() {
             return;
         }
-        *size = 0;
-        let full = std::mem::replace(batch, Vec::with_capacity(BATCH_EVENTS));
+        let fresh = self.spare.try_recv().unwrap_or_default();
+        let full = std::mem::replace(&mut self.batches[s], fresh);
         // A thread that has gone (it cannot, short of a bug) loses its
         // events; the calling thread then stops waiting for its connections.
         let _ = self.queues[s].send(full);
@@ -141,21 +157,26 @@ impl Dealer<'_> {
 
 impl StreamHandler for Dealer<'_> {
     fn on_open(&mut self, conn: &ConnInfo) {
-        self.push(conn.id, Event::Open(conn.clone()), 0);
+        self.push(conn.id, Event::Open(conn.clone()));
     }
 
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
+        let s = self.shard(conn.id);
+        let bytes = &mut self.batches[s].bytes;
+        let start = bytes.len();
+        bytes.extend_from_slice(chunk.data);
         let ev = Event::Data {
             id: conn.id,
             dir,
-            data: chunk.data.to_vec(),
+            start,
+            len: chunk.data.len(),
             offset: chunk.offset,
             frame: chunk.frame,
             ts: chunk.ts,
             ready_frame: chunk.ready_frame,
             ready_ts: chunk.ready_ts,
         };
-        self.push(conn.id, ev, chunk.data.len());
+        self.push(conn.id, ev);
     }
 
     fn on_gap(&mut self, conn: &ConnInfo, dir: Direction, gap: Gap) {
@@ -166,7 +187,6 @@ impl StreamHandler for Dealer<'_> {
                 dir,
                 gap,
             },
-            0,
         );
     }
 
@@ -177,11 +197,11 @@ impl StreamHandler for Dealer<'_> {
             offset,
             frame,
         };
-        self.push(conn.id, ev, 0);
+        self.push(conn.id, ev);
     }
 
     fn on_ended(&mut self, conn: &ConnInfo) {
-        self.push(conn.id, Event::Ended(conn.id), 0);
+        self.push(conn.id, Event::Ended(conn.id));
     }
 
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
@@ -189,7 +209,7 @@ impl StreamHandler for Dealer<'_> {
             id: conn.id,
             summary: Box::new(summary.clone()),
         };
-        self.push(conn.id, ev, 0);
+        self.push(conn.id, ev);
         // The calling thread waits for this connection next (or soon): it
         // must not sit in a batch.
         let s = self.shard(conn.id);
@@ -200,9 +220,8 @@ impl StreamHandler for Dealer<'_> {
 
     fn on_capture_secrets(&mut self, text: &[u8]) {
         let text: Arc<[u8]> = Arc::from(text);
-        for s in 0..self.queues.len() {
-            let (batch, _) = &mut self.batches[s];
-            batch.push(Event::Secrets(Arc::clone(&text)));
+        for batch in &mut self.batches {
+            batch.events.push(Event::Secrets(Arc::clone(&text)));
         }
     }
 }
@@ -218,7 +237,8 @@ pub struct Setup<'a, P> {
 
 /// Follows the TLS of the connections dealt to one thread.
 fn follow<P>(
-    queue: Receiver<Vec<Event>>,
+    queue: Receiver<Batch>,
+    spare: SyncSender<Batch>,
     done: Sender<(ConnectionFacts, Option<P>)>,
     setup: &Setup<'_, P>,
 ) -> usize {
@@ -230,8 +250,8 @@ fn follow<P>(
     })
     .with_shared_keylog(setup.keylog.clone())
     .with_server_keys(setup.server_keys.clone());
-    for batch in queue {
-        for ev in batch {
+    for mut batch in queue {
+        for ev in batch.events.drain(..) {
             match ev {
                 Event::Open(info) => {
                     analyzer.on_open(&info);
@@ -240,16 +260,18 @@ fn follow<P>(
                 Event::Data {
                     id,
                     dir,
-                    data,
+                    start,
+                    len,
                     offset,
                     frame,
                     ts,
                     ready_frame,
                     ready_ts,
                 } => {
-                    if let Some(info) = infos.get(&id) {
+                    let data = batch.bytes.get(start..start.saturating_add(len));
+                    if let (Some(info), Some(data)) = (infos.get(&id), data) {
                         let chunk = Chunk {
-                            data: &data,
+                            data,
                             offset,
                             frame,
                             ts,
@@ -287,6 +309,9 @@ fn follow<P>(
                 Event::Secrets(text) => analyzer.on_capture_secrets(&text),
             }
         }
+        batch.bytes.clear();
+        // The reader fills it again, if it has room for it.
+        let _ = spare.try_send(batch);
     }
     analyzer.keylog_sessions()
 }
@@ -294,13 +319,14 @@ fn follow<P>(
 /// Reads `reader` through TCP reassembly on one thread and TLS on `jobs`
 /// threads, and hands every connection's facts to `sink` on the calling
 /// thread, in the order one thread would (the order they close). Returns
-/// how reading went and how many sessions the key log held.
+/// how reading went and how many sessions the key log held, or `None`,
+/// before reading anything, when no threads could be started.
 pub fn drive_sharded<P: Send>(
     reader: &mut CaptureReader,
     jobs: usize,
     setup: &Setup<'_, P>,
     mut sink: impl FnMut(ConnectionFacts, Option<P>),
-) -> (DriveOutcome, usize) {
+) -> Option<(DriveOutcome, usize)> {
     let jobs = jobs.max(1);
     let in_flight = InFlight::default();
     let (closed_tx, closed_rx) = channel::<u64>();
@@ -308,26 +334,48 @@ pub fn drive_sharded<P: Send>(
     std::thread::scope(|scope| {
         let mut queues = Vec::with_capacity(jobs);
         let mut followers = Vec::with_capacity(jobs);
-        for _ in 0..jobs {
-            let (tx, rx) = sync_channel::<Vec<Event>>(QUEUED_BATCHES);
-            queues.push(tx);
+        let (spare_tx, spare_rx) = sync_channel::<Batch>(2 * jobs);
+        for i in 0..jobs {
+            let (tx, rx) = sync_channel::<Batch>(QUEUED_BATCHES);
             let done = done_tx.clone();
-            followers.push(scope.spawn(move || follow(rx, done, setup)));
+            let spare = spare_tx.clone();
+            let follower = std::thread::Builder::new()
+                .name(format!("tlstrace-tls-{i}"))
+                .spawn_scoped(scope, move || follow(rx, spare, done, setup));
+            match follower {
+                Ok(f) => {
+                    queues.push(tx);
+                    followers.push(f);
+                }
+                // Fewer threads serve; with none, nothing has been read
+                // yet and the caller reads on one thread.
+                Err(_) => break,
+            }
         }
         drop(done_tx);
+        drop(spare_tx);
+        if followers.is_empty() {
+            return None;
+        }
         let in_flight = &in_flight;
-        let read = scope.spawn(move || {
-            let mut dealer = Dealer {
-                batches: (0..queues.len()).map(|_| (Vec::new(), 0)).collect(),
-                queues,
-                closed: closed_tx,
-                in_flight,
-            };
-            let mut tcp = TcpReassembler::default();
-            let outcome = crate::net::drive(reader, &mut tcp, &mut dealer);
-            dealer.flush_all();
-            outcome
-        });
+        let read = std::thread::Builder::new()
+            .name("tlstrace-read".into())
+            .spawn_scoped(scope, move || {
+                let mut dealer = Dealer {
+                    batches: (0..queues.len()).map(|_| Batch::default()).collect(),
+                    queues,
+                    spare: spare_rx,
+                    closed: closed_tx,
+                    in_flight,
+                };
+                let mut tcp = TcpReassembler::default();
+                let outcome = crate::net::drive(reader, &mut tcp, &mut dealer);
+                dealer.flush_all();
+                outcome
+            });
+        // Without a reader thread the queues are gone with its closure and
+        // the TLS threads end.
+        let read = read.ok()?;
         // Diagnosed here, in the order the reassembler closed them.
         let mut waiting: HashMap<u64, (ConnectionFacts, Option<P>), foldhash::fast::RandomState> =
             HashMap::default();
@@ -357,6 +405,6 @@ pub fn drive_sharded<P: Send>(
                 Err(p) => std::panic::resume_unwind(p),
             }
         }
-        (outcome, sessions)
+        Some((outcome, sessions))
     })
 }
