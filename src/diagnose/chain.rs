@@ -102,9 +102,12 @@ fn verify_certificate_verify(
     let leaf = chain_der(ctx, side).into_iter().next()?;
     let idx = index_of(ctx, cv.record)?;
     let hash = tls13_hash(ctx);
-    let transcript = transcript_before(&ctx.facts.tls, idx, Some(hash))?;
     let check = if is_tls13(version) {
-        let h = decrypt::hash(hash, &transcript);
+        // Hashed while decrypting, or now.
+        let h = match ctx.facts.tls.transcript_hash_before(idx, hash) {
+            Some(h) => h.to_vec(),
+            None => decrypt::hash(hash, &transcript_before(&ctx.facts.tls, idx, Some(hash))?),
+        };
         verify_handshake_signature(
             version,
             cv.value.scheme,
@@ -116,6 +119,7 @@ fn verify_certificate_verify(
             },
         )
     } else {
+        let transcript = transcript_before(&ctx.facts.tls, idx, Some(hash))?;
         verify_handshake_signature(
             version,
             cv.value.scheme,
@@ -244,9 +248,15 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     let server = if ctx.hs.is_tls13() {
-        check_certificate_verify(ctx, Side::Server).map(|c| (c, "CertificateVerify"))
+        (!client_answered_after(ctx, 15))
+            .then(|| check_certificate_verify(ctx, Side::Server))
+            .flatten()
+            .map(|c| (c, "CertificateVerify"))
     } else {
-        check_server_key_exchange(ctx).map(|c| (c, "ServerKeyExchange"))
+        (!client_answered_after(ctx, 12))
+            .then(|| check_server_key_exchange(ctx))
+            .flatten()
+            .map(|c| (c, "ServerKeyExchange"))
     };
     if let Some(((frame, scheme, check), what)) = server {
         if check.is_bad() {
@@ -263,6 +273,28 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether the client answered the server's first message of type
+/// `msg_type` (its ServerKeyExchange, 12, or TLS 1.3 CertificateVerify,
+/// 15) with handshake messages of its own (Certificate, CertificateVerify,
+/// ClientKeyExchange, Finished). The client must verify the server's
+/// signature before it goes on (RFC 5246 §7.4.3; RFC 8446 §4.4.3, "the
+/// recipient MUST verify"): a client that answered has checked it, so
+/// tlstrace checks it only when the client did not (and half of the RSA
+/// work per connection is saved).
+fn client_answered_after(ctx: &Context<'_>, msg_type: u8) -> bool {
+    let hs = &ctx.facts.tls.handshakes;
+    let Some(at) = hs
+        .iter()
+        .position(|h| h.from == Side::Server && h.msg_type == msg_type)
+    else {
+        return false;
+    };
+    hs.get(at + 1..).is_some_and(|rest| {
+        rest.iter()
+            .any(|h| h.from == Side::Client && matches!(h.msg_type, 11 | 15 | 16 | 20))
+    })
 }
 
 /// `chain-signature-invalid`, `issuer-not-a-ca`,

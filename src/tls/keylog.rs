@@ -308,11 +308,11 @@ impl fmt::Display for KeyLogWarning {
 /// Secrets from one or more key logs, by client random.
 #[derive(Clone, Default)]
 pub struct KeyLog {
-    sessions: HashMap<[u8; 32], SessionSecrets>,
+    sessions: HashMap<[u8; 32], SessionSecrets, foldhash::fast::RandomState>,
     /// `RSA` lines: the premaster secret of a static-RSA handshake, by the
     /// first 8 bytes of its encrypted form (as the ClientKeyExchange
     /// carries it).
-    rsa_premasters: HashMap<[u8; 8], Secret>,
+    rsa_premasters: HashMap<[u8; 8], Secret, foldhash::fast::RandomState>,
 }
 
 impl KeyLog {
@@ -480,7 +480,7 @@ struct LineParser {
     /// Warnings beyond [`MAX_WARNINGS`], counted.
     unlisted: u64,
     /// (client random, label) -> line of the first value.
-    first_seen: HashMap<([u8; 32], Label), usize>,
+    first_seen: HashMap<([u8; 32], Label), usize, foldhash::fast::RandomState>,
     full_warned: bool,
 }
 

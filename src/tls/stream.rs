@@ -256,9 +256,47 @@ pub struct TlsConnection {
     pub transcript_start: usize,
     /// Every record's side, type, length, frame and time (the first ones).
     pub records: super::traffic::RecordLog,
+    /// Transcript hashes computed while decrypting (before each Finished
+    /// and TLS 1.3 CertificateVerify), for the checks made later.
+    pub transcript_hashes: Vec<TranscriptHash>,
+}
+
+/// The hash of the transcript before handshake message `before`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TranscriptHash {
+    pub before: usize,
+    pub alg: dec::HashAlg,
+    pub hash: Vec<u8>,
+}
+
+/// Transcript hashes kept per connection, at most.
+const MAX_TRANSCRIPT_HASHES: usize = 16;
+
+/// A transcript hashed as it grows, so that the hashes before each
+/// Finished and CertificateVerify cost one pass over the messages, not one
+/// each.
+#[derive(Debug)]
+struct RunningTranscript {
+    alg: dec::HashAlg,
+    /// The transcript start and HelloRetryRequest position it was begun
+    /// with: if either changes, it is begun again.
+    start: usize,
+    hrr: Option<usize>,
+    /// The next message to add.
+    next: usize,
+    hash: dec::Transcript,
 }
 
 impl TlsConnection {
+    /// The hash of the transcript before message `idx`, if it was computed
+    /// while decrypting.
+    pub fn transcript_hash_before(&self, idx: usize, alg: dec::HashAlg) -> Option<&[u8]> {
+        self.transcript_hashes
+            .iter()
+            .find(|t| t.before == idx && t.alg == alg)
+            .map(|t| t.hash.as_slice())
+    }
+
     pub fn encrypted_for(&self, side: Side) -> &EncryptedStats {
         &self.encrypted[side.index()]
     }
@@ -534,6 +572,7 @@ pub struct TlsTracker {
     /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
     hrr_seen: bool,
     crypto: Crypto,
+    running: Option<Box<RunningTranscript>>,
 }
 
 impl TlsTracker {
@@ -544,6 +583,7 @@ impl TlsTracker {
             conn: TlsConnection::default(),
             hrr_seen: false,
             crypto: Crypto::default(),
+            running: None,
         }
     }
 
@@ -1238,6 +1278,13 @@ impl TlsTracker {
         if finished {
             self.finished(side, idx, frame);
         }
+        // A decrypted TLS 1.3 CertificateVerify is checked later over the
+        // transcript hash before it: taken now from the running hash.
+        if msg_type == 15 && decrypted && self.crypto.version == Some(Version::Tls13) {
+            if let Some(suite) = self.crypto.suite {
+                let _ = self.transcript_hash(idx, suite.hash);
+            }
+        }
         if let Some(exchange) = rsa_exchange {
             self.rsa_premaster(&exchange);
         }
@@ -1441,6 +1488,60 @@ impl TlsTracker {
 
     /// Checks a Finished against the key schedule, then moves a TLS 1.3
     /// side to its application keys.
+    /// The hash with `alg` of the transcript before message `idx` (as
+    /// [`transcript_before`] would give it hashed), advancing the running
+    /// transcript; `None` where the transcript is incomplete.
+    fn transcript_hash(&mut self, idx: usize, alg: dec::HashAlg) -> Option<Vec<u8>> {
+        let conn = &self.conn;
+        let start = conn.transcript_start;
+        let tls13 = conn.version.is_some_and(is_tls13);
+        let msgs = conn.handshakes.get(start..idx)?;
+        let hrr = msgs.iter().position(|m| {
+            matches!(&m.message, Ok(HandshakeMessage::ServerHello(sh)) if sh.is_hello_retry_request)
+        });
+        let reusable = self
+            .running
+            .as_ref()
+            .is_some_and(|r| r.alg == alg && r.start == start && r.hrr == hrr && r.next <= idx);
+        if !reusable {
+            self.running = Some(Box::new(RunningTranscript {
+                alg,
+                start,
+                hrr,
+                next: start,
+                hash: dec::Transcript::new(alg),
+            }));
+        }
+        let r = self.running.as_mut()?;
+        for i in r.next..idx {
+            let m = conn.handshakes.get(i)?;
+            if (tls13 && matches!(m.msg_type, 4 | 24)) || m.msg_type == 0 {
+                continue;
+            }
+            let Some(raw) = m.raw.as_deref() else {
+                self.running = None;
+                return None;
+            };
+            if hrr.is_some_and(|h| i - start < h) && m.msg_type == 1 {
+                let digest = dec::hash(alg, raw);
+                r.hash.update(&[254, 0, 0, digest.len() as u8]);
+                r.hash.update(&digest);
+            } else {
+                r.hash.update(raw);
+            }
+        }
+        r.next = idx;
+        let hash = r.hash.current_hash();
+        if self.conn.transcript_hashes.len() < MAX_TRANSCRIPT_HASHES {
+            self.conn.transcript_hashes.push(TranscriptHash {
+                before: idx,
+                alg,
+                hash: hash.clone(),
+            });
+        }
+        Some(hash)
+    }
+
     fn finished(&mut self, side: Side, idx: usize, frame: u64) {
         let i = side.index();
         let Some(suite) = self.crypto.suite else {
@@ -1455,28 +1556,48 @@ impl TlsTracker {
             // A Finished after post-handshake authentication: not checked.
             return;
         }
-        let transcript = transcript_before(&self.conn, idx, Some(suite.hash));
-        let ok = match (&transcript, self.crypto.version) {
-            (Some(t), Some(Version::Tls13)) => {
-                self.crypto.handshake_secret[i].as_ref().map(|base| {
-                    dec::verify_finished(
+        let ok = match self.crypto.version {
+            Some(Version::Tls13) => match &self.crypto.handshake_secret[i] {
+                Some(_) => self.transcript_hash(idx, suite.hash).and_then(|h| {
+                    let base = self.crypto.handshake_secret[i].as_ref()?;
+                    Some(dec::verify_finished(
                         suite,
                         base.as_bytes(),
-                        &dec::hash(suite.hash, t),
+                        &h,
                         &verify_data,
-                    )
-                })
+                    ))
+                }),
+                None => None,
+            },
+            Some(Version::Ssl30) => {
+                let t = transcript_before(&self.conn, idx, Some(suite.hash));
+                match (&t, &self.crypto.master) {
+                    (Some(t), Some(ms)) => Some(dec::ssl3_verify_finished(
+                        ms.as_bytes(),
+                        side,
+                        t,
+                        &verify_data,
+                    )),
+                    _ => None,
+                }
             }
-            (Some(t), Some(Version::Ssl30)) => self
-                .crypto
-                .master
-                .as_ref()
-                .map(|ms| dec::ssl3_verify_finished(ms.as_bytes(), side, t, &verify_data)),
-            (Some(t), Some(version)) => self.crypto.master.as_ref().map(|ms| {
-                let h = dec::hash(suite.handshake_hash(version), t);
-                dec::tls12_verify_finished(suite, version, ms.as_bytes(), side, &h, &verify_data)
-            }),
-            _ => None,
+            Some(version) => match &self.crypto.master {
+                Some(_) => self
+                    .transcript_hash(idx, suite.handshake_hash(version))
+                    .and_then(|h| {
+                        let ms = self.crypto.master.as_ref()?;
+                        Some(dec::tls12_verify_finished(
+                            suite,
+                            version,
+                            ms.as_bytes(),
+                            side,
+                            &h,
+                            &verify_data,
+                        ))
+                    }),
+                None => None,
+            },
+            None => None,
         };
         if let Some(ok) = ok {
             self.conn.finished_checks.push((side, frame, ok));
@@ -1612,6 +1733,7 @@ impl TlsTracker {
         self.crypto.handshake_secret = [None, None];
         self.crypto.app_secret = [None, None];
         self.crypto.master = None;
+        self.running = None;
         let c = &mut self.conn;
         c.ladder.shrink_to_fit();
         c.handshakes.shrink_to_fit();

@@ -3,12 +3,13 @@
 //! on every connection, and parsing them and checking their signatures
 //! (an RSA verification each) is most of the work per handshake.
 //!
-//! Keys are SHA-256 digests of the DER, so a hit is the same certificate.
-//! Each table is bounded; when it fills, it is cleared and refilled (the
-//! working set of a capture is a handful of chains).
+//! [`DerMemo`] finds an entry by a fast keyed hash of the DER and confirms
+//! it by comparing the bytes, so a hit is the same certificate (hashing
+//! each certificate with SHA-256 on every lookup cost more than the
+//! lookups saved). Each table is bounded; when it fills, it is cleared and
+//! refilled (the working set of a capture is a handful of chains).
 
 use std::collections::HashMap;
-use std::hash::Hash;
 use std::sync::Mutex;
 
 /// SHA-256 of `der`.
@@ -19,35 +20,71 @@ pub fn digest(der: &[u8]) -> [u8; 32] {
     out
 }
 
-/// A bounded, thread-safe table of computed values.
-pub struct Memo<K, V> {
-    table: Mutex<Option<HashMap<K, V>>>,
+/// One remembered value and the DER bytes (one or two strings, joined)
+/// it was computed from.
+struct Entry<V> {
+    der: Box<[u8]>,
+    /// Where the second string starts in `der`.
+    split: usize,
+    value: V,
+}
+
+struct DerTable<V> {
+    /// Keyed per process, so that a capture cannot aim at one bucket.
+    state: foldhash::fast::RandomState,
+    buckets: HashMap<u64, Vec<Entry<V>>>,
+    len: usize,
+}
+
+/// A bounded, thread-safe table of values computed from one or two DER
+/// strings (a certificate; a certificate and its issuer).
+pub struct DerMemo<V> {
+    table: Mutex<Option<DerTable<V>>>,
     limit: usize,
 }
 
-impl<K: Hash + Eq, V: Clone> Memo<K, V> {
-    pub const fn new(limit: usize) -> Memo<K, V> {
-        Memo {
+impl<V: Clone> DerMemo<V> {
+    pub const fn new(limit: usize) -> DerMemo<V> {
+        DerMemo {
             table: Mutex::new(None),
             limit,
         }
     }
 
-    /// The value for `key`, computed by `make` the first time.
-    pub fn get_or(&self, key: K, make: impl FnOnce() -> V) -> V {
-        if let Ok(guard) = self.table.lock() {
-            if let Some(v) = guard.as_ref().and_then(|t| t.get(&key)) {
-                return v.clone();
-            }
-        }
-        let v = make();
+    /// The value for the strings `a` and `b` (`b` may be empty), computed
+    /// by `make` the first time.
+    pub fn get_or(&self, a: &[u8], b: &[u8], make: impl FnOnce() -> V) -> V {
+        use std::hash::BuildHasher;
+        let same =
+            |e: &Entry<V>| e.split == a.len() && e.der[..e.split] == *a && e.der[e.split..] == *b;
         if let Ok(mut guard) = self.table.lock() {
-            let table = guard.get_or_insert_with(HashMap::new);
-            if table.len() >= self.limit {
-                table.clear();
+            let t = guard.get_or_insert_with(|| DerTable {
+                state: foldhash::fast::RandomState::default(),
+                buckets: HashMap::new(),
+                len: 0,
+            });
+            let h = t.state.hash_one((a, b));
+            if let Some(e) = t.buckets.get(&h).and_then(|v| v.iter().find(|e| same(e))) {
+                return e.value.clone();
             }
-            table.insert(key, v.clone());
         }
-        v
+        let value = make();
+        if let Ok(mut guard) = self.table.lock() {
+            if let Some(t) = guard.as_mut() {
+                if t.len >= self.limit {
+                    t.buckets.clear();
+                    t.len = 0;
+                }
+                let h = t.state.hash_one((a, b));
+                let der: Box<[u8]> = [a, b].concat().into_boxed_slice();
+                t.buckets.entry(h).or_default().push(Entry {
+                    der,
+                    split: a.len(),
+                    value: value.clone(),
+                });
+                t.len += 1;
+            }
+        }
+        value
     }
 }

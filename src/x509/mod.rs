@@ -69,9 +69,8 @@ impl std::fmt::Display for CertError {
 impl CertInfo {
     /// Reads a DER certificate.
     pub fn from_der(der: &[u8]) -> Result<CertInfo, CertError> {
-        static PARSED: memo::Memo<[u8; 32], Result<CertInfo, CertError>> = memo::Memo::new(1024);
-        let sha256 = memo::digest(der);
-        PARSED.get_or(sha256, || CertInfo::parse(der, &sha256))
+        static PARSED: memo::DerMemo<Result<CertInfo, CertError>> = memo::DerMemo::new(1024);
+        PARSED.get_or(der, &[], || CertInfo::parse(der, &memo::digest(der)))
     }
 
     fn parse(der: &[u8], sha256: &[u8; 32]) -> Result<CertInfo, CertError> {
@@ -326,9 +325,12 @@ pub fn dn_string(der: &[u8]) -> String {
     }
 }
 
+/// A name in comparable form: per RDN, its attributes sorted.
+type NormalizedName = Vec<Vec<(String, String)>>;
+
 /// One attribute of a name in comparable form: type OID and the value
 /// case-folded with runs of spaces collapsed (RFC 5280 §7.1, RFC 4518).
-fn normalized_attributes(der: &[u8]) -> Option<Vec<Vec<(String, String)>>> {
+fn normalized_attributes(der: &[u8]) -> Option<NormalizedName> {
     let (rest, name) = X509Name::from_der(der).ok()?;
     if !rest.is_empty() {
         return None;
@@ -377,7 +379,16 @@ pub fn names_match(a: &[u8], b: &[u8]) -> bool {
     if a == b {
         return true;
     }
-    match (normalized_attributes(a), normalized_attributes(b)) {
+    // The same few names (CA lists, issuers) are compared on every
+    // connection: their comparable forms are remembered.
+    static NORMALIZED: memo::DerMemo<Option<std::sync::Arc<NormalizedName>>> =
+        memo::DerMemo::new(1024);
+    let norm = |der: &[u8]| {
+        NORMALIZED.get_or(der, &[], || {
+            normalized_attributes(der).map(std::sync::Arc::new)
+        })
+    };
+    match (norm(a), norm(b)) {
         (Some(x), Some(y)) => x == y,
         _ => false,
     }

@@ -132,13 +132,10 @@ impl SignedContent<'_> {
 pub fn verify_cert_signature(cert_der: &[u8], issuer_der: &[u8]) -> SigCheck {
     // The same chains come back on every connection: each pair is checked
     // once (keyed by both certificates' digests).
-    static CHECKED: super::memo::Memo<([u8; 32], [u8; 32]), SigCheck> =
-        super::memo::Memo::new(2048);
-    let key = (
-        super::memo::digest(cert_der),
-        super::memo::digest(issuer_der),
-    );
-    CHECKED.get_or(key, || check_cert_signature(cert_der, issuer_der))
+    static CHECKED: super::memo::DerMemo<SigCheck> = super::memo::DerMemo::new(2048);
+    CHECKED.get_or(cert_der, issuer_der, || {
+        check_cert_signature(cert_der, issuer_der)
+    })
 }
 
 fn check_cert_signature(cert_der: &[u8], issuer_der: &[u8]) -> SigCheck {
