@@ -36,7 +36,7 @@ pub struct TrustOptions<'a> {
 pub struct SeenClientCert {
     pub connection: u64,
     pub client_ip: std::net::IpAddr,
-    pub leaf: CertInfo,
+    pub leaf: std::sync::Arc<CertInfo>,
 }
 
 impl SeenClientCert {
@@ -309,7 +309,8 @@ pub fn chain_signatures(ctx: &Context<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for side in [Side::Client, Side::Server] {
         let der = chain_der(ctx, side);
-        let info: Vec<Option<CertInfo>> = der.iter().map(|d| CertInfo::from_der(d).ok()).collect();
+        let info: Vec<Option<std::sync::Arc<CertInfo>>> =
+            der.iter().map(|d| CertInfo::from_der(d).ok()).collect();
         let frame = match side {
             Side::Client => ctx.client_cert.map(|c| c.frame),
             Side::Server => ctx.server_cert.map(|c| c.frame),
@@ -530,7 +531,7 @@ pub fn trust_paths(ctx: &Context<'_>, opts: &TrustOptions<'_>) -> TrustPaths {
         };
         let sent_subjects: Vec<String> = chain
             .iter()
-            .filter_map(|d| CertInfo::from_der(d).ok().map(|c| c.subject))
+            .filter_map(|d| CertInfo::from_der(d).ok().map(|c| c.subject.clone()))
             .collect();
         for p in &report.problems {
             // The peer did send a certificate of that name, only not the one

@@ -164,8 +164,8 @@ pub struct Context<'a> {
     pub request: Option<Located<'a, CertificateRequest>>,
     pub client_cert: Option<Located<'a, Certificate>>,
     pub server_cert: Option<Located<'a, Certificate>>,
-    pub client_chain: Vec<CertInfo>,
-    pub server_chain: Vec<CertInfo>,
+    pub client_chain: Vec<std::sync::Arc<CertInfo>>,
+    pub server_chain: Vec<std::sync::Arc<CertInfo>>,
     /// Certificates the client sent that could not be parsed.
     pub client_chain_errors: Vec<String>,
     /// TLS 1.3 and the encrypted part was not decrypted.
@@ -373,8 +373,8 @@ pub struct Diagnosis {
     pub handshake: HandshakeOutcome,
     /// Decisive finding first.
     pub findings: Vec<Finding>,
-    pub client_chain: Vec<CertInfo>,
-    pub server_chain: Vec<CertInfo>,
+    pub client_chain: Vec<std::sync::Arc<CertInfo>>,
+    pub server_chain: Vec<std::sync::Arc<CertInfo>>,
     /// The path checks against `--ca` / `--server-ca`, when given.
     pub client_path: Option<crate::x509::path::PathReport>,
     pub server_path: Option<crate::x509::path::PathReport>,

@@ -16,7 +16,7 @@ pub struct SeenCert {
     pub position: usize,
     pub frame: u64,
     #[serde(flatten)]
-    pub info: CertInfo,
+    pub info: std::sync::Arc<CertInfo>,
     #[serde(skip)]
     pub der: Vec<u8>,
 }

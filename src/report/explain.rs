@@ -87,8 +87,8 @@ pub struct ConnectionJson {
     pub alerts: Vec<AlertJson>,
     pub messages: Vec<MessageJson>,
     pub findings: Vec<Finding>,
-    pub client_chain: Vec<CertInfo>,
-    pub server_chain: Vec<CertInfo>,
+    pub client_chain: Vec<std::sync::Arc<CertInfo>>,
+    pub server_chain: Vec<std::sync::Arc<CertInfo>>,
     /// The path checks against `--ca` / `--server-ca`, when given.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub client_path: Option<crate::x509::path::PathReport>,
@@ -429,7 +429,7 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
 
 /// The client's chain in 96 columns: subject over issuer, the two dates,
 /// EKU over KU. Dates and usage names stay whole; names wrap at spaces.
-fn chain_table(chain: &[CertInfo]) -> String {
+fn chain_table(chain: &[std::sync::Arc<CertInfo>]) -> String {
     let mut t = super::table(4);
     t.set_header(vec!["#", "subject / issuer", "valid", "usage", "key"]);
     let list = |v: &Option<Vec<String>>| {

@@ -66,8 +66,8 @@ pub struct ShowConnection {
     pub messages: Vec<LadderEntry>,
     pub alerts: Vec<AlertJson>,
     pub certificate_request: Option<CertificateRequestJson>,
-    pub server_chain: Vec<CertInfo>,
-    pub client_chain: Vec<CertInfo>,
+    pub server_chain: Vec<std::sync::Arc<CertInfo>>,
+    pub client_chain: Vec<std::sync::Arc<CertInfo>>,
     pub issues: Vec<StreamIssue>,
     pub key_status: crate::tls::stream::KeyStatus,
     /// Records that stayed encrypted, per side: count, bytes, first and
@@ -92,7 +92,7 @@ pub struct FinishedCheck {
 
 fn chain(
     c: Option<crate::tls::summary::Located<'_, crate::tls::messages::Certificate>>,
-) -> Vec<CertInfo> {
+) -> Vec<std::sync::Arc<CertInfo>> {
     c.map(|c| {
         c.value
             .entries
@@ -239,7 +239,7 @@ fn details(f: &ConnectionFacts, l: &LadderEntry) -> String {
                     .entries
                     .iter()
                     .map(|e| match CertInfo::from_der(&e.der) {
-                        Ok(ci) => ci.subject,
+                        Ok(ci) => ci.subject.clone(),
                         Err(_) => "(unparsable)".to_string(),
                     })
                     .collect();

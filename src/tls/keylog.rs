@@ -648,18 +648,33 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if b.is_empty() || b.len() % 2 != 0 {
         return None;
     }
-    b.chunks_exact(2)
-        .map(|p| Some(hex_val(p[0])? << 4 | hex_val(p[1])?))
-        .collect()
+    let mut out = Vec::with_capacity(b.len() / 2);
+    for p in b.chunks_exact(2) {
+        out.push(hex_val(p[0])? << 4 | hex_val(p[1])?);
+    }
+    Some(out)
 }
 
-fn hex_val(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Each byte's value as a hex digit, or 0xff.
+const HEX: [u8; 256] = {
+    let mut t = [0xffu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
+
+fn hex_val(c: u8) -> Option<u8> {
+    let v = HEX[c as usize];
+    (v != 0xff).then_some(v)
 }
 
 #[cfg(test)]

@@ -68,9 +68,14 @@ impl std::fmt::Display for CertError {
 
 impl CertInfo {
     /// Reads a DER certificate.
-    pub fn from_der(der: &[u8]) -> Result<CertInfo, CertError> {
-        static PARSED: memo::DerMemo<Result<CertInfo, CertError>> = memo::DerMemo::new(1024);
-        PARSED.get_or(der, &[], || CertInfo::parse(der, &memo::digest(der)))
+    /// Shared: the same certificates come back on every connection, and
+    /// their facts are handed around (diagnosis, report) without copies.
+    pub fn from_der(der: &[u8]) -> Result<std::sync::Arc<CertInfo>, CertError> {
+        static PARSED: memo::DerMemo<Result<std::sync::Arc<CertInfo>, CertError>> =
+            memo::DerMemo::new(1024);
+        PARSED.get_or(der, &[], || {
+            CertInfo::parse(der, &memo::digest(der)).map(std::sync::Arc::new)
+        })
     }
 
     fn parse(der: &[u8], sha256: &[u8; 32]) -> Result<CertInfo, CertError> {

@@ -100,7 +100,7 @@ impl std::fmt::Display for Source {
 /// One certificate of a trust store (or of a chain being checked).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoreCert {
-    pub info: CertInfo,
+    pub info: std::sync::Arc<CertInfo>,
     pub der: Vec<u8>,
     v1: bool,
     name_constraints: bool,

@@ -225,7 +225,7 @@ pub(super) fn signature_algorithms_cert_unmet(ctx: &Context<'_>) -> Vec<Finding>
         return vec![];
     }
     // Trust anchors' own signatures are not checked (RFC 8446 §4.4.2.2).
-    let unmet: Vec<&CertInfo> = ctx
+    let unmet: Vec<&std::sync::Arc<CertInfo>> = ctx
         .client_chain
         .iter()
         .filter(|c| !c.self_issued)

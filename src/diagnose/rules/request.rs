@@ -152,12 +152,13 @@ pub(super) fn known_issuer<'a>(ctx: &'a Context<'_>, issuer_der: &[u8]) -> Optio
     ctx.server_chain
         .iter()
         .find(|c| names_match(&c.subject_der, issuer_der))
+        .map(|c| &**c)
 }
 
 /// Where the chain, walked from the leaf through the issuers it holds,
 /// ends: the last certificate of the path, which is not always the last one
 /// sent (a broken chain may carry an unrelated certificate).
-pub(super) fn path_top(chain: &[CertInfo]) -> Option<&CertInfo> {
+pub(super) fn path_top(chain: &[std::sync::Arc<CertInfo>]) -> Option<&CertInfo> {
     let mut cur = chain.first()?;
     for _ in 0..chain.len() {
         if cur.self_issued {
@@ -361,7 +362,7 @@ pub(super) fn untrusted_issuer(ctx: &Context<'_>) -> Vec<Finding> {
     };
     let trust_alert = match alert.description {
         48 => true,
-        42 | 46 => ctx.client_chain.iter().all(in_date),
+        42 | 46 => ctx.client_chain.iter().all(|c| in_date(c)),
         _ => false,
     };
     if !trust_alert {

@@ -76,7 +76,7 @@ type Fault = (usize, Field, String);
 /// The certificate the decisive finding names (quoted subject in its
 /// summary or evidence), else the top of the chain for issuer problems and
 /// the leaf for the rest.
-fn decisive_fault(chain: &[CertInfo], f: &Finding) -> Option<Fault> {
+fn decisive_fault(chain: &[std::sync::Arc<CertInfo>], f: &Finding) -> Option<Fault> {
     if f.severity == Severity::Info {
         return None;
     }
@@ -323,7 +323,7 @@ pub(super) fn tree(f: &ConnectionFacts, d: &Diagnosis) -> String {
 }
 
 /// The CA names of the CertificateRequest, those the chain reaches ticked.
-fn ca_names(out: &mut String, names: &[Vec<u8>], chain: &[CertInfo]) {
+fn ca_names(out: &mut String, names: &[Vec<u8>], chain: &[std::sync::Arc<CertInfo>]) {
     out.push_str("<li class=\"node cas\"><div class=\"card\">");
     if names.is_empty() {
         out.push_str("<div class=\"role\">CAs the server asked for</div>None listed: the server did not say which CAs it accepts.</div></li>\n");

@@ -92,7 +92,7 @@ mod synthetic {
             },
             handshake: HandshakeOutcome::Failed,
             findings,
-            client_chain: chain,
+            client_chain: chain.into_iter().map(std::sync::Arc::new).collect(),
             server_chain: Vec::new(),
             client_path: None,
             server_path: None,
