@@ -121,9 +121,9 @@ for name in "${captures[@]}"; do
   bytes=$(stat -c %s "$file")
   echo "$name.pcap ($((bytes / 1000000)) MB), load $(cut -d' ' -f1 /proc/loadavg)"
   cat "$file" "$keys" > /dev/null
-  measure "tlstrace explain" "$bytes" "${pin[@]}" "$bin" explain "$file" --format json
+  measure "tlstrace explain" "$bytes" "${pin[@]}" "$bin" explain "$file" --format json --jobs 1
   t_mbs=$mbs t_cell=$(fmt_cell "$mbs" "$mib")
-  measure "tlstrace explain --keylog" "$bytes" "${pin[@]}" "$bin" explain "$file" --format json --keylog "$keys"
+  measure "tlstrace explain --keylog" "$bytes" "${pin[@]}" "$bin" explain "$file" --format json --keylog "$keys" --jobs 1
   k_mbs=$mbs k_cell=$(fmt_cell "$mbs" "$mib")
   s_cell="–" sk_cell="–" s_ratio="–" sk_ratio="–"
   if [ -n "$have_tshark" ]; then
@@ -146,11 +146,13 @@ for name in "${captures[@]}"; do
     if "$bin" explain --help 2>/dev/null | grep -q -- '--jobs'; then
       for j in $(printf '%s\n' 1 2 "$cores" | awk '!seen[$0]++'); do
         measure "tlstrace explain --jobs $j" "$bytes" "$bin" explain "$file" --format json --jobs "$j"
-        jobs_rows+=("| $j | $(fmt_mbs "$mbs") MB/s | $(printf '%.0f' "$mib") MiB |")
+        row="| $j | $(fmt_mbs "$mbs") MB/s | $(printf '%.0f' "$mib") MiB |"
+        measure "tlstrace explain --keylog --jobs $j" "$bytes" "$bin" explain "$file" --format json --keylog "$keys" --jobs "$j"
+        jobs_rows+=("$row $(fmt_mbs "$mbs") MB/s | $(printf '%.0f' "$mib") MiB |")
       done
     else
       echo "  tlstrace explain --jobs: not taken by this build"
-      jobs_rows+=("| 1, 2, $cores | not taken by this build | |")
+      jobs_rows+=("| 1, 2, $cores | not taken by this build | | | |")
     fi
   fi
 done
@@ -180,8 +182,8 @@ trap 'rm -f "$timefile" "$section"' EXIT
     echo
     echo "\`explain handshakes.pcap --format json --jobs N\`, not pinned:"
     echo
-    echo "| --jobs | MB/s | peak RSS |"
-    echo "|---|---|---|"
+    echo "| --jobs | MB/s | peak RSS | with --keylog | peak RSS |"
+    echo "|---|---|---|---|---|"
     printf '%s\n' "${jobs_rows[@]}"
   fi
 } > "$section"
