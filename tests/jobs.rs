@@ -5,29 +5,28 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+/// The pcap and pcapng files of one folder.
+fn pcaps(dir: &Path) -> Vec<PathBuf> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| {
+                    matches!(
+                        p.extension().and_then(|x| x.to_str()),
+                        Some("pcap" | "pcapng")
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `captures/` and its encapsulation and suite folders.
 fn captures() -> Vec<PathBuf> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
-    let mut v: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .expect("captures/")
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| {
-            matches!(
-                p.extension().and_then(|x| x.to_str()),
-                Some("pcap" | "pcapng")
-            )
-        })
-        .collect();
-    // The encapsulation and suite captures live in subfolders.
-    for sub in ["encaps", "suites"] {
-        if let Ok(rd) = std::fs::read_dir(dir.join(sub)) {
-            v.extend(rd.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| {
-                matches!(
-                    p.extension().and_then(|x| x.to_str()),
-                    Some("pcap" | "pcapng")
-                )
-            }));
-        }
-    }
+    let mut v = pcaps(&dir);
+    v.extend(pcaps(&dir.join("encaps")));
+    v.extend(pcaps(&dir.join("suites")));
     v.sort();
     v
 }
