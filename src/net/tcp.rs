@@ -196,6 +196,30 @@ pub trait StreamHandler {
     /// Secrets embedded in the capture (a pcapng Decryption Secrets Block
     /// holding an NSS key log), in capture order.
     fn on_capture_secrets(&mut self, _text: &[u8]) {}
+    /// What the handler's own limits did over the capture (the TLS
+    /// layer's budget for partial records and messages), reported with the
+    /// reassembler's.
+    fn stats(&self) -> HandlerStats {
+        HandlerStats::default()
+    }
+}
+
+/// What a [`StreamHandler`]'s limits did over a capture.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HandlerStats {
+    /// Connections whose partial data was given up because the handler's
+    /// buffer budget across connections was exceeded.
+    pub budget_releases: u64,
+    /// The most room its buffers took at once.
+    pub peak_held: usize,
+}
+
+impl HandlerStats {
+    /// Adds another handler's (one thread's of several).
+    pub fn add(&mut self, other: HandlerStats) {
+        self.budget_releases += other.budget_releases;
+        self.peak_held += other.peak_held;
+    }
 }
 
 /// Limits on what a capture can make the reassembler hold.

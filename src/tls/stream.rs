@@ -43,12 +43,24 @@ const MAX_LOST_RECORDS: u64 = 256;
 /// How far into a plaintext stream tlstrace looks for TLS starting (STARTTLS).
 const MAX_PLAINTEXT_SCAN: u64 = 64 * 1024;
 
-/// Limits for one connection.
+/// A buffer larger than this, and over twice what it holds, is shrunk to
+/// what it holds once the bytes in view are read: a large chunk (or a
+/// large message) must not leave its room behind. Segments of a usual MSS
+/// never reach it.
+const KEEP_CAPACITY: usize = 32 * 1024;
+
+/// Limits for one connection, and across the connections of one
+/// [`super::TlsAnalyzer`].
 #[derive(Debug, Clone, Copy)]
 pub struct TlsConfig {
     pub max_handshake_message: usize,
     /// Raw handshake bytes kept per connection for the transcript.
     pub max_transcript: usize,
+    /// Room for partial records and handshake messages held across all
+    /// connections of one analyzer (what their buffers have allocated);
+    /// beyond it the connections holding the oldest partial data give it
+    /// up as lost, until three quarters of it are left.
+    pub max_partial_total: usize,
 }
 
 impl Default for TlsConfig {
@@ -56,6 +68,7 @@ impl Default for TlsConfig {
         TlsConfig {
             max_handshake_message: 256 * 1024,
             max_transcript: 1024 * 1024,
+            max_partial_total: 64 * 1024 * 1024,
         }
     }
 }
@@ -307,6 +320,10 @@ struct DirState {
     /// After a gap: the next handshake record may continue a message whose
     /// start was lost; records are skipped until one starts a message.
     handshake_lost_sync: bool,
+    /// The frames at which the first byte still held in `pending` and in
+    /// `handshake` arrived.
+    pending_since: u64,
+    handshake_since: u64,
 }
 
 impl Default for DirState {
@@ -321,7 +338,44 @@ impl Default for DirState {
             sealed_handshakes: 0,
             skip_handshake: 0,
             handshake_lost_sync: false,
+            pending_since: 0,
+            handshake_since: 0,
         }
+    }
+}
+
+impl DirState {
+    /// What the partial-data buffers have allocated.
+    fn held(&self) -> usize {
+        self.pending.capacity() + self.handshake.capacity()
+    }
+
+    /// The frame of the oldest partial byte held, if any.
+    fn held_since(&self) -> Option<u64> {
+        let p = (!self.pending.is_empty()).then_some(self.pending_since);
+        let h = (!self.handshake.is_empty()).then_some(self.handshake_since);
+        match (p, h) {
+            (Some(p), Some(h)) => Some(p.min(h)),
+            (p, h) => p.or(h),
+        }
+    }
+
+    /// Lets go of room a large chunk or message left behind.
+    fn trim(&mut self) {
+        for v in [&mut self.pending, &mut self.handshake] {
+            if v.capacity() > KEEP_CAPACITY && v.capacity() / 2 > v.len() {
+                v.shrink_to(v.len());
+            }
+        }
+    }
+}
+
+/// `n` bytes, in MiB when a whole number of them.
+fn size_text(n: usize) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -594,8 +648,122 @@ impl TlsTracker {
         if st.mode == Mode::Ignored {
             return;
         }
+        if st.pending.is_empty() {
+            st.pending_since = frame;
+        }
         st.pending.extend_from_slice(data);
         self.process(side, frame, ts);
+        self.dirs[side.index()].trim();
+    }
+
+    /// What the buffers of partial records and handshake messages have
+    /// allocated (both directions): compared before and after each call,
+    /// the analyzer keeps the total across connections.
+    pub fn held_bytes(&self) -> usize {
+        self.dirs[0].held() + self.dirs[1].held()
+    }
+
+    /// The frame at which the oldest partial byte held arrived; `None`
+    /// when the buffers hold no bytes (only room).
+    pub fn held_since(&self) -> Option<u64> {
+        match (self.dirs[0].held_since(), self.dirs[1].held_since()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The buffer budget across connections (`budget` bytes) is exceeded:
+    /// gives up the partial record and handshake message held in each
+    /// direction, as lost (as a capture gap would lose them; the rest of a
+    /// message whose length is known is passed over), and frees their
+    /// room. Returns whether partial data was given up (not only room).
+    pub fn give_up_held(&mut self, budget: usize) -> bool {
+        let mut gave_up = false;
+        for side in [Side::Client, Side::Server] {
+            let i = side.index();
+            let st = &mut self.dirs[i];
+            let mut what = Vec::new();
+            let mut frame = st.held_since().unwrap_or_default();
+            let mut cut = None;
+            if st.mode == Mode::Records && !st.pending.is_empty() {
+                let content = st.pending[0];
+                what.push(if st.pending.len() >= 5 {
+                    format!(
+                        "a partial {} record ({} of {} bytes)",
+                        super::names::content_type_name(content),
+                        st.pending.len(),
+                        5 + record_len(&st.pending)
+                    )
+                } else {
+                    "a partial record header".to_string()
+                });
+                // The rest of the record will come: found again as after
+                // a gap. The record's sequence number is lost with it.
+                st.pending = Vec::new();
+                st.mode = Mode::Resync;
+                self.crypto.lost[i] = true;
+                if content == 22 {
+                    // What it carried of a handshake message is lost too.
+                    if let Some((t, len)) = messages::split_handshake_header(&st.handshake) {
+                        what.push(format!(
+                            "a partial {} message ({} of {} bytes)",
+                            type_name(t),
+                            st.handshake.len(),
+                            4 + len
+                        ));
+                    }
+                    st.handshake = Vec::new();
+                    st.skip_handshake = 0;
+                    st.handshake_lost_sync = true;
+                }
+            }
+            if !st.handshake.is_empty() {
+                match messages::split_handshake_header(&st.handshake) {
+                    Some((t, len)) => {
+                        // Its length is known: its rest is passed over,
+                        // the next message read.
+                        what.push(format!(
+                            "a partial {} message ({} of {} bytes)",
+                            type_name(t),
+                            st.handshake.len(),
+                            4 + len
+                        ));
+                        st.skip_handshake = (4 + len).saturating_sub(st.handshake.len());
+                        cut = Some((t, len));
+                        frame = st.handshake_since;
+                    }
+                    None => st.handshake_lost_sync = true,
+                }
+                st.handshake = Vec::new();
+            }
+            // Bytes held while looking for TLS are a few at most: kept.
+            st.pending.shrink_to_fit();
+            st.handshake.shrink_to_fit();
+            if let Some((t, len)) = cut {
+                let ts = self.conn.ladder.last().map(|l| l.ts).unwrap_or_default();
+                let kind = type_name(t).into_owned();
+                self.ladder(side, &kind, frame, ts, false, len);
+                if let Some(last) = self.conn.ladder.last_mut() {
+                    last.truncated = true;
+                }
+            }
+            if !what.is_empty() {
+                gave_up = true;
+                self.issue(
+                    side,
+                    frame,
+                    IssueKind::LostRecord,
+                    format!(
+                        "{} from the {} {} given up: the TLS layer's buffer budget ({} across connections) was exceeded",
+                        what.join(" and "),
+                        side.as_str(),
+                        if what.len() > 1 { "were" } else { "was" },
+                        size_text(budget)
+                    ),
+                );
+            }
+        }
+        gave_up
     }
 
     fn process(&mut self, side: Side, frame: u64, ts: Timestamp) {
@@ -742,6 +910,8 @@ impl TlsTracker {
                     if pos == 0 {
                         return;
                     }
+                    // What is left came with this chunk.
+                    st.pending_since = frame;
                 }
             }
         }
@@ -1120,6 +1290,9 @@ impl TlsTracker {
         let st = &mut self.dirs[side.index()];
         let skip = st.skip_handshake.min(body.len());
         st.skip_handshake -= skip;
+        if st.handshake.is_empty() {
+            st.handshake_since = frame;
+        }
         st.handshake.extend_from_slice(&body[skip..]);
         loop {
             let st = &mut self.dirs[side.index()];
@@ -1147,6 +1320,8 @@ impl TlsTracker {
                 return;
             }
             let raw: Vec<u8> = st.handshake.drain(..4 + len).collect();
+            // What is left came with this record.
+            st.handshake_since = frame;
             self.handshake_message(side, msg_type, raw, frame, ts, decrypted);
             // A TLS 1.3 ServerHello switches the keys: the rest of the
             // record (if any) would be a protocol error; leave it buffered.
@@ -1562,6 +1737,7 @@ impl TlsTracker {
         st.handshake.clear();
         st.skip_handshake = 0;
         st.handshake_lost_sync = true;
+        st.trim();
         if matches!(st.mode, Mode::Records) {
             st.mode = Mode::Resync;
         }
