@@ -260,10 +260,10 @@ pub struct TlsConnection {
     /// Finished messages checked against the key schedule: side, frame,
     /// whether verify_data matched.
     pub finished_checks: Vec<(Side, u64, bool)>,
-    /// The first line of each side's first decrypted application data
-    /// (at most 100 printable characters), and what it was recognised as.
-    pub app_first_line: [Option<String>; 2],
-    pub app_marker: [Option<AppMarker>; 2],
+    /// What each side's first decrypted application data said; absent
+    /// (and not allocated) until some was decrypted. Read it with
+    /// [`TlsConnection::app_first_line`] and [`TlsConnection::app_marker`].
+    pub app: Option<Box<AppData>>,
     /// Index into `handshakes` where the current handshake's transcript
     /// starts (its ClientHello).
     pub transcript_start: usize,
@@ -271,7 +271,27 @@ pub struct TlsConnection {
     pub records: super::traffic::RecordLog,
 }
 
+/// The start of each side's first decrypted application data.
+#[derive(Debug, Clone, Default)]
+pub struct AppData {
+    /// The first line (at most 100 printable characters), per side
+    /// (client, server).
+    pub first_line: [Option<String>; 2],
+    /// What it was recognised as.
+    pub marker: [Option<AppMarker>; 2],
+}
+
 impl TlsConnection {
+    /// The first line of `side`'s first decrypted application data.
+    pub fn app_first_line(&self, side: Side) -> Option<&str> {
+        self.app.as_ref()?.first_line[side.index()].as_deref()
+    }
+
+    /// What `side`'s first decrypted application data was recognised as.
+    pub fn app_marker(&self, side: Side) -> Option<&AppMarker> {
+        self.app.as_ref()?.marker[side.index()].as_ref()
+    }
+
     pub fn encrypted_for(&self, side: Side) -> &EncryptedStats {
         &self.encrypted[side.index()]
     }
@@ -311,12 +331,12 @@ struct DirState {
     /// Records seen in this direction.
     records: u64,
     /// Plaintext bytes passed over before TLS started.
-    plaintext: u64,
+    plaintext: u32,
     /// Encrypted handshake records since this direction's ChangeCipherSpec.
     sealed_handshakes: u32,
     /// Handshake bytes still to pass over: the rest of a message too large
     /// to keep.
-    skip_handshake: usize,
+    skip_handshake: u32,
     /// After a gap: the next handshake record may continue a message whose
     /// start was lost; records are skipped until one starts a message.
     handshake_lost_sync: bool,
@@ -368,6 +388,12 @@ impl DirState {
             }
         }
     }
+}
+
+/// A length as kept in per-connection state (lengths there are bounded
+/// far below 4 GiB; a larger one saturates).
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// `n` bytes, in MiB when a whole number of them.
@@ -528,12 +554,36 @@ struct Crypto {
     /// Servers' RSA private keys (`--server-key`), for static-RSA key
     /// exchanges without a key log.
     server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
-    /// A static-RSA handshake waiting for the client's ClientKeyExchange to
-    /// recover the premaster secret with a server key.
-    rsa_pending: Option<RsaPending>,
     /// The decrypter in use per side (client, server). Boxed: most
     /// connections have none, and an idle connection must stay small.
     active: [Option<Box<RecordDecrypter>>; 2],
+    /// Secrets and decrypters to come; boxed and absent until keys are
+    /// found, for the same reason.
+    keys: Option<Box<Keys>>,
+    on_app_keys: [bool; 2],
+    suite: Option<&'static dec::CipherSuite>,
+    version: Option<Version>,
+    client_random: Option<[u8; 32]>,
+    encrypt_then_mac_offered: bool,
+    extended_master_secret_offered: bool,
+    early_data: bool,
+    /// A record of each side was opened.
+    opened: [bool; 2],
+    failed: [bool; 2],
+    /// Records were lost in a capture gap: the next record's sequence
+    /// number is unknown and has to be found.
+    lost: [bool; 2],
+    /// A NULL-encryption suite was negotiated: records after
+    /// ChangeCipherSpec are plaintext followed by a MAC of this length.
+    null_mac: Option<u8>,
+}
+
+/// What a connection's decryption keeps of its key schedule.
+#[derive(Debug, Default)]
+struct Keys {
+    /// A static-RSA handshake waiting for the client's ClientKeyExchange to
+    /// recover the premaster secret with a server key.
+    rsa_pending: Option<RsaPending>,
     /// TLS 1.0–1.2: the decrypter each side switches to at its
     /// ChangeCipherSpec.
     pending: [Option<Box<RecordDecrypter>>; 2],
@@ -541,23 +591,8 @@ struct Crypto {
     /// traffic secrets (to switch to after each side's Finished).
     handshake_secret: [Option<Secret>; 2],
     app_secret: [Option<Secret>; 2],
-    on_app_keys: [bool; 2],
     /// TLS 1.0–1.2 master secret of the current handshake.
     master: Option<Secret>,
-    suite: Option<&'static dec::CipherSuite>,
-    version: Option<Version>,
-    client_random: Option<[u8; 32]>,
-    encrypt_then_mac_offered: bool,
-    extended_master_secret_offered: bool,
-    early_data: bool,
-    opened: [u64; 2],
-    failed: [bool; 2],
-    /// Records were lost in a capture gap: the next record's sequence
-    /// number is unknown and has to be found.
-    lost: [bool; 2],
-    /// A NULL-encryption suite was negotiated: records after
-    /// ChangeCipherSpec are plaintext followed by a MAC of this length.
-    null_mac: Option<usize>,
 }
 
 /// The MAC length of a NULL-encryption cipher suite (records are then
@@ -573,16 +608,32 @@ struct RsaPending {
     ems: bool,
 }
 
-fn null_cipher_mac_len(suite: u16) -> Option<usize> {
+fn null_cipher_mac_len(suite: u16) -> Option<u8> {
     use tls_parser::{TlsCipherEnc, TlsCipherSuite};
     let cs = TlsCipherSuite::from_id(suite)?;
-    (cs.enc == TlsCipherEnc::Null && suite != 0).then_some(usize::from(cs.mac_size / 8))
+    (cs.enc == TlsCipherEnc::Null && suite != 0).then_some((cs.mac_size / 8) as u8)
+}
+
+/// The per-connection limits of [`TlsConfig`], as a tracker keeps them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    handshake_message: u32,
+    transcript: u32,
+}
+
+impl Limits {
+    fn of(config: &TlsConfig) -> Limits {
+        Limits {
+            handshake_message: small(config.max_handshake_message),
+            transcript: small(config.max_transcript),
+        }
+    }
 }
 
 /// Builds a [`TlsConnection`] from the two byte streams of a TCP connection.
 #[derive(Debug, Default)]
 pub struct TlsTracker {
-    config: TlsConfig,
+    limits: Limits,
     dirs: [DirState; 2],
     conn: TlsConnection,
     /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
@@ -593,7 +644,7 @@ pub struct TlsTracker {
 impl TlsTracker {
     pub fn new(config: TlsConfig) -> Self {
         TlsTracker {
-            config,
+            limits: Limits::of(&config),
             dirs: [DirState::default(), DirState::default()],
             conn: TlsConnection::default(),
             hrr_seen: false,
@@ -728,7 +779,7 @@ impl TlsTracker {
                             st.handshake.len(),
                             4 + len
                         ));
-                        st.skip_handshake = (4 + len).saturating_sub(st.handshake.len());
+                        st.skip_handshake = small((4 + len).saturating_sub(st.handshake.len()));
                         cut = Some((t, len));
                         frame = st.handshake_since;
                     }
@@ -789,18 +840,18 @@ impl TlsTracker {
                             if st.pending.len() < i + 9 && st.pending[i] == 22 {
                                 return;
                             }
-                            st.plaintext += i as u64;
+                            st.plaintext = st.plaintext.saturating_add(small(i));
                             st.pending.drain(..i);
                             st.mode = Mode::Records;
-                            self.conn.plaintext_before[side.index()] = st.plaintext;
+                            self.conn.plaintext_before[side.index()] = u64::from(st.plaintext);
                         }
                         None => {
                             // Keep a few bytes: a header may straddle chunks.
                             let keep = st.pending.len().min(8);
                             let drop = st.pending.len() - keep;
-                            st.plaintext += drop as u64;
+                            st.plaintext = st.plaintext.saturating_add(small(drop));
                             st.pending.drain(..drop);
-                            if st.plaintext > MAX_PLAINTEXT_SCAN {
+                            if u64::from(st.plaintext) > MAX_PLAINTEXT_SCAN {
                                 st.mode = Mode::Ignored;
                             }
                             return;
@@ -986,7 +1037,8 @@ impl TlsTracker {
                     st.encrypted = true;
                     st.sealed_handshakes = 0;
                     let c = &mut self.crypto;
-                    c.active[side.index()] = c.pending[side.index()].take();
+                    c.active[side.index()] =
+                        c.keys.as_mut().and_then(|k| k.pending[side.index()].take());
                 }
             }
             21 => {
@@ -1010,7 +1062,9 @@ impl TlsTracker {
         if self.crypto.active[i].is_none() && self.dirs[i].encrypted {
             if let Some(mac) = self.crypto.null_mac {
                 let body = &rec[5..];
-                let data = body.get(..body.len().checked_sub(mac)?)?.to_vec();
+                let data = body
+                    .get(..body.len().checked_sub(usize::from(mac))?)?
+                    .to_vec();
                 return Some(Plaintext {
                     content_type: rec[0],
                     data,
@@ -1027,7 +1081,7 @@ impl TlsTracker {
                 dec.set_sequence(base + k);
                 if let Ok(pt) = dec.open(&header, &rec[5..]) {
                     self.crypto.lost[i] = false;
-                    self.crypto.opened[i] += 1;
+                    self.crypto.opened[i] = true;
                     self.conn.decrypted[i] += 1;
                     return Some(pt);
                 }
@@ -1050,7 +1104,7 @@ impl TlsTracker {
         // passed over, keeping the sequence (and a chained IV) in step. In
         // TLS 1.0-1.2 the record type says it is data; in TLS 1.3 only its
         // size can: no alert, KeyUpdate or ticket comes near BULK_RECORD.
-        let bulk = self.conn.app_first_line[i].is_some()
+        let bulk = self.conn.app_first_line(side).is_some()
             && match self.conn.version {
                 Some(v) if is_tls13(v) => rec.len() - 5 > BULK_RECORD,
                 _ => rec[0] == 23,
@@ -1063,7 +1117,7 @@ impl TlsTracker {
         }
         match dec.open(&header, &rec[5..]) {
             Ok(pt) => {
-                self.crypto.opened[i] += 1;
+                self.crypto.opened[i] = true;
                 self.conn.decrypted[i] += 1;
                 Some(pt)
             }
@@ -1072,7 +1126,7 @@ impl TlsTracker {
                 // use: a client that offered early data may fail here
                 // before its first handshake record, and that is no sign of
                 // wrong keys.
-                if side == Side::Client && self.crypto.early_data && self.crypto.opened[i] == 0 {
+                if side == Side::Client && self.crypto.early_data && !self.crypto.opened[i] {
                     return None;
                 }
                 self.crypto.failed[i] = true;
@@ -1133,7 +1187,7 @@ impl TlsTracker {
         let i = side.index();
         // An empty record (OpenSSL's countermeasure to BEAST before each
         // CBC record in TLS 1.0) says nothing: wait for the first real one.
-        if self.conn.app_first_line[i].is_some() || data.is_empty() {
+        if self.conn.app_first_line(side).is_some() || data.is_empty() {
             return;
         }
         let head = &data[..data.len().min(2048)];
@@ -1149,7 +1203,7 @@ impl TlsTracker {
                 }
             })
             .collect();
-        self.conn.app_first_line[i] = Some(line.trim_end_matches('.').to_string());
+        let first_line = Some(line.trim_end_matches('.').to_string());
         let text = String::from_utf8_lossy(head);
         let status = text
             .strip_prefix("HTTP/1.")
@@ -1167,7 +1221,9 @@ impl TlsTracker {
         } else {
             status.map(|c| AppMarker::HttpError(c.to_string()))
         };
-        self.conn.app_marker[i] = marker;
+        let app = self.conn.app.get_or_insert_default();
+        app.first_line[i] = first_line;
+        app.marker[i] = marker;
     }
 
     fn alert(
@@ -1258,7 +1314,7 @@ impl TlsTracker {
         ts: Timestamp,
         decrypted: bool,
     ) {
-        let max = self.config.max_handshake_message;
+        let max = self.limits.handshake_message as usize;
         let st = &mut self.dirs[side.index()];
         let mut body = body;
         if st.handshake_lost_sync {
@@ -1288,8 +1344,8 @@ impl TlsTracker {
             }
         }
         let st = &mut self.dirs[side.index()];
-        let skip = st.skip_handshake.min(body.len());
-        st.skip_handshake -= skip;
+        let skip = (st.skip_handshake as usize).min(body.len());
+        st.skip_handshake -= skip as u32;
         if st.handshake.is_empty() {
             st.handshake_since = frame;
         }
@@ -1301,7 +1357,7 @@ impl TlsTracker {
             };
             if len > max {
                 // Pass over exactly this message, then carry on with the next.
-                st.skip_handshake = (4 + len).saturating_sub(st.handshake.len());
+                st.skip_handshake = small((4 + len).saturating_sub(st.handshake.len()));
                 st.handshake.clear();
                 self.issue(
                     side,
@@ -1376,7 +1432,7 @@ impl TlsTracker {
             _ => {}
         }
         let kind = ladder_name(&parsed, msg_type);
-        let keep = self.conn.transcript_bytes + raw.len() <= self.config.max_transcript;
+        let keep = self.conn.transcript_bytes + raw.len() <= self.limits.transcript as usize;
         if keep {
             self.conn.transcript_bytes += raw.len();
         } else {
@@ -1387,9 +1443,14 @@ impl TlsTracker {
         let finished = matches!(parsed, Ok(HandshakeMessage::Finished { .. }));
         let key_update = matches!(parsed, Ok(HandshakeMessage::KeyUpdate { .. }));
         // The encrypted premaster secret, for --server-key.
-        let rsa_exchange =
-            (msg_type == 16 && side == Side::Client && self.crypto.rsa_pending.is_some())
-                .then(|| body.to_vec());
+        let rsa_exchange = (msg_type == 16
+            && side == Side::Client
+            && self
+                .crypto
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.rsa_pending.is_some()))
+        .then(|| body.to_vec());
         self.conn.handshakes.push(HandshakeRecord {
             from: side,
             frame,
@@ -1464,7 +1525,7 @@ impl TlsTracker {
                 secrets.client_handshake_traffic_secret.clone(),
                 secrets.server_handshake_traffic_secret.clone(),
             ];
-            c.app_secret = [
+            c.keys.get_or_insert_default().app_secret = [
                 secrets.client_traffic_secret_0.clone(),
                 secrets.server_traffic_secret_0.clone(),
             ];
@@ -1475,13 +1536,14 @@ impl TlsTracker {
                     .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok())
                     .map(Box::new);
             }
-            c.handshake_secret = hs;
+            c.keys.get_or_insert_default().handshake_secret = hs;
             c.active.iter().any(Option::is_some)
         } else {
             match &secrets.master_secret {
                 Some(ms) => {
                     let etm = c.encrypt_then_mac_offered && sh.encrypt_then_mac;
-                    c.master = Some(ms.clone());
+                    let keys = c.keys.get_or_insert_default();
+                    keys.master = Some(ms.clone());
                     match RecordDecrypter::tls12_pair(
                         suite,
                         version,
@@ -1491,7 +1553,7 @@ impl TlsTracker {
                         etm,
                     ) {
                         Ok((cl, sv)) => {
-                            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
+                            keys.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
                             true
                         }
                         Err(_) => false,
@@ -1521,7 +1583,7 @@ impl TlsTracker {
             return;
         }
         let c = &mut self.crypto;
-        c.rsa_pending = Some(RsaPending {
+        c.keys.get_or_insert_default().rsa_pending = Some(RsaPending {
             suite,
             version,
             server_random: sh.random,
@@ -1539,7 +1601,7 @@ impl TlsTracker {
     /// secret, RFC 7627) and the record keys.
     fn rsa_premaster(&mut self, body: &[u8]) {
         use rsa::traits::PublicKeyParts;
-        let Some(p) = self.crypto.rsa_pending.take() else {
+        let Some(p) = self.crypto.keys.as_mut().and_then(|k| k.rsa_pending.take()) else {
             return;
         };
         let Some(cr) = self.crypto.client_random else {
@@ -1608,8 +1670,9 @@ impl TlsTracker {
             c.suite = Some(p.suite);
             c.version = Some(p.version);
             c.failed = [false, false];
-            c.master = Some(master);
-            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
+            let keys = c.keys.get_or_insert_default();
+            keys.master = Some(master);
+            keys.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
             self.conn.key_status = KeyStatus::Keys;
         }
     }
@@ -1631,23 +1694,23 @@ impl TlsTracker {
             return;
         }
         let transcript = transcript_before(&self.conn, idx, Some(suite.hash));
+        let keys = self.crypto.keys.as_deref();
+        let master = keys.and_then(|k| k.master.as_ref());
         let ok = match (&transcript, self.crypto.version) {
-            (Some(t), Some(Version::Tls13)) => {
-                self.crypto.handshake_secret[i].as_ref().map(|base| {
+            (Some(t), Some(Version::Tls13)) => keys
+                .and_then(|k| k.handshake_secret[i].as_ref())
+                .map(|base| {
                     dec::verify_finished(
                         suite,
                         base.as_bytes(),
                         &dec::hash(suite.hash, t),
                         &verify_data,
                     )
-                })
+                }),
+            (Some(t), Some(Version::Ssl30)) => {
+                master.map(|ms| dec::ssl3_verify_finished(ms.as_bytes(), side, t, &verify_data))
             }
-            (Some(t), Some(Version::Ssl30)) => self
-                .crypto
-                .master
-                .as_ref()
-                .map(|ms| dec::ssl3_verify_finished(ms.as_bytes(), side, t, &verify_data)),
-            (Some(t), Some(version)) => self.crypto.master.as_ref().map(|ms| {
+            (Some(t), Some(version)) => master.map(|ms| {
                 let h = dec::hash(suite.handshake_hash(version), t);
                 dec::tls12_verify_finished(suite, version, ms.as_bytes(), side, &h, &verify_data)
             }),
@@ -1658,8 +1721,11 @@ impl TlsTracker {
         }
         if tls13 {
             self.crypto.on_app_keys[i] = true;
-            let next = self.crypto.app_secret[i]
+            let next = self
+                .crypto
+                .keys
                 .as_ref()
+                .and_then(|k| k.app_secret[i].as_ref())
                 .map(|s| RecordDecrypter::tls13(suite, s.as_bytes()));
             self.crypto.active[i] = match next {
                 Some(Ok(d)) => Some(Box::new(d)),
@@ -1783,11 +1849,7 @@ impl TlsTracker {
             }
         }
         self.crypto.active = [None, None];
-        self.crypto.pending = [None, None];
-        self.crypto.rsa_pending = None;
-        self.crypto.handshake_secret = [None, None];
-        self.crypto.app_secret = [None, None];
-        self.crypto.master = None;
+        self.crypto.keys = None;
         let c = &mut self.conn;
         c.ladder.shrink_to_fit();
         c.handshakes.shrink_to_fit();

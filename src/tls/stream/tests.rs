@@ -299,3 +299,21 @@ proptest::proptest! {
         let _ = t.finish(3);
     }
 }
+
+/// An idle connection's TLS state (docs/robustness.md): key material,
+/// decrypters and what application data said are boxed, absent until
+/// there is some.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn an_idle_tracker_stays_small() {
+    use std::mem::size_of;
+    let t = size_of::<TlsTracker>();
+    assert!(t <= 600, "TlsTracker: {t}");
+    assert!(
+        size_of::<TlsConnection>() <= 312,
+        "{}",
+        size_of::<TlsConnection>()
+    );
+    assert!(size_of::<Crypto>() <= 96, "{}", size_of::<Crypto>());
+    assert!(size_of::<DirState>() <= 88, "{}", size_of::<DirState>());
+}
