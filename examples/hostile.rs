@@ -7,6 +7,11 @@
 //!   ClientHello and a 600-byte segment held back behind a 100-byte hole;
 //! - `big-handshake MB`: a handshake message claiming 16 MB, then MB
 //!   megabytes (default 8) of handshake records;
+//! - `partial-handshakes N KB`: N connections (default 2,000), each a
+//!   ClientHello and from the server the first KB kilobytes (150, in
+//!   whole 16 KiB records) of a Certificate message claiming 200 KB, never
+//!   completed; the
+//!   connections' records interleaved;
 //! - `tiny-records N`: a ClientHello, then N one-byte records (400,000);
 //! - `holes N`: N one-byte segments (200,000), each behind a hole that
 //!   never fills;
@@ -139,6 +144,37 @@ pub fn big_handshake(w: &mut dyn Write, mb: u64) -> io::Result<()> {
     Ok(())
 }
 
+/// `n` connections, each: SYN, a ClientHello, then from the server the
+/// first `kb` kilobytes of a Certificate message that claims 200 KB, in
+/// 16 KiB handshake records, never completed (no FIN). The connections
+/// take turns: every connection's first record, then every second one…,
+/// so that all hold their partial message at once.
+pub fn partial_handshakes(w: &mut dyn Write, n: u64, kb: u64) -> io::Result<()> {
+    pcap_header(w)?;
+    let ch = client_hello_record();
+    for i in 0..n {
+        let c = client(i);
+        packet(w, 0, c, SERVER, 1000, SYN, &[])?;
+        packet(w, 0, c, SERVER, 1001, PSH_ACK, &ch)?;
+    }
+    let claimed = 200_000u32;
+    let total = kb as usize * 1024;
+    let mut first = vec![22, 3, 3, 0x40, 0x00, 11];
+    first.extend_from_slice(&claimed.to_be_bytes()[1..]);
+    first.resize(5 + 0x4000, 0x30);
+    let mut rec = vec![22, 3, 3, 0x40, 0x00];
+    rec.resize(5 + 0x4000, 0x30);
+    let records = total.div_ceil(0x4000).max(1);
+    for r in 0..records {
+        let payload = if r == 0 { &first } else { &rec };
+        let seq = 5000u32.wrapping_add((r * rec.len()) as u32);
+        for i in 0..n {
+            packet(w, 1 + r as u32, SERVER, client(i), seq, PSH_ACK, payload)?;
+        }
+    }
+    Ok(())
+}
+
 /// A ClientHello, then `n` one-byte application-data records, packed into
 /// 60 KB segments (the most one IPv4 packet carries).
 pub fn tiny_records(w: &mut dyn Write, n: u64) -> io::Result<()> {
@@ -266,13 +302,20 @@ fn main() -> io::Result<()> {
     match kind {
         "flows" => flows(&mut w, n(100_000))?,
         "big-handshake" => big_handshake(&mut w, n(8))?,
+        "partial-handshakes" => {
+            let kb = args
+                .get(3)
+                .and_then(|s| s.parse::<u64>().ok())
+                .unwrap_or(150);
+            partial_handshakes(&mut w, n(2_000), kb)?
+        }
         "tiny-records" => tiny_records(&mut w, n(400_000))?,
         "holes" => holes(&mut w, n(200_000))?,
         "pcapng-4g" => pcapng_4g(&mut w)?,
         "gzip-bomb" => gzip_bomb(&mut w, n(1024))?,
         "keylog" => keylog(&mut w, n(1024))?,
         _ => {
-            eprintln!("usage: hostile flows|big-handshake|tiny-records|holes|pcapng-4g|gzip-bomb|keylog [N]");
+            eprintln!("usage: hostile flows|big-handshake|partial-handshakes|tiny-records|holes|pcapng-4g|gzip-bomb|keylog [N]");
             std::process::exit(2);
         }
     }

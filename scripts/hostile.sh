@@ -48,11 +48,12 @@ report() {
     grep -h 'tlstrace: \(note\|error\|warning\)' "$tmp/err" | head -3 | sed 's/^/    /' || true
 }
 
-kinds=("${@:-flows big-handshake tiny-records holes pcapng-4g gzip-bomb keylog}")
+kinds=("${@:-flows big-handshake partial-handshakes tiny-records holes pcapng-4g gzip-bomb keylog}")
 for k in ${kinds[*]}; do
     case "$k" in
     flows) run "100k flows" flows 100000 -- explain --format json - ;;
     big-handshake) run "16 MB message" big-handshake 8 -- explain - ;;
+    partial-handshakes) run "2k partial msgs" partial-handshakes 2000 150 -- explain - ;;
     tiny-records) run "400k records" tiny-records 400000 -- explain - ;;
     holes) run "200k holes" holes 200000 -- explain - ;;
     pcapng-4g) run "4 GB block" pcapng-4g -- explain - ;;

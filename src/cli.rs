@@ -317,6 +317,12 @@ fn report_problems(outcome: &DriveOutcome) {
             outcome.capture_name, t.budget_releases
         );
     }
+    if outcome.handler.budget_releases > 0 {
+        eprintln!(
+            "tlstrace: note: {}: the partial TLS records and handshake messages held across connections reached their limit; {} connection(s) holding the oldest gave theirs up (each lists what it lost)",
+            outcome.capture_name, outcome.handler.budget_releases
+        );
+    }
     for (what, u) in &outcome.decode.unsupported {
         eprintln!(
             "tlstrace: note: {}: {} frame(s) skipped, the first at frame {}: {what} is not supported",

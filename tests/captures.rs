@@ -871,7 +871,7 @@ fn tls13_without_keys_agrees_with_keys() {
             } else if REFUSED_ABOVE_TLS.contains(&name.as_str()) {
                 above_tls += 1;
                 assert!(
-                    k.tls.app_marker[Side::Server.index()].is_some(),
+                    k.tls.app_marker(Side::Server).is_some(),
                     "{what}: listed as refused above TLS, but the keys show no refusal in the data"
                 );
                 assert_eq!(ok.as_str(), "failed", "{what}");

@@ -277,3 +277,85 @@ fn a_key_log_of_garbage_keeps_nothing_and_lists_bounded_warnings() {
         assert!(lines > mb * 1024 * 20 && lines < mb * 1024 * 30, "{lines}");
     }
 }
+
+#[test]
+fn partial_handshake_messages_beyond_the_tls_budget_are_given_up_oldest_first() {
+    use tlstrace::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+    let (n, kb) = (300u64, 96u64);
+    let config = TlsConfig {
+        max_partial_total: 4 * 1024 * 1024,
+        ..Default::default()
+    };
+    let mut r = capture(move |w| hostile::partial_handshakes(w, n, kb));
+    let mut tcp = TcpReassembler::default();
+    let mut found: Vec<ConnectionFacts> = Vec::new();
+    let mut analyzer = TlsAnalyzer::new(config, |f| found.push(f));
+    let outcome = tlstrace::net::drive(&mut r, &mut tcp, &mut analyzer);
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    assert_eq!(analyzer.held_total(), 0, "all given back at the end");
+    drop(analyzer);
+    // Without the budget: 300 x 96 KB held at once (room for about
+    // 128 KB each). With it, at most the budget and one record's growth.
+    let stats = outcome.handler;
+    assert!(
+        stats.peak_held <= config.max_partial_total + 256 * 1024,
+        "{stats:?}"
+    );
+    assert!(stats.budget_releases > n / 2, "{stats:?}");
+    assert_eq!(found.len() as u64, n);
+    found.sort_by_key(|f| f.info.id);
+    let given_up = |f: &ConnectionFacts| {
+        f.tls
+            .issues
+            .iter()
+            .filter(|i| i.kind == IssueKind::LostRecord && i.detail.contains("given up"))
+            .count()
+    };
+    let released: Vec<u64> = found
+        .iter()
+        .filter(|f| given_up(f) > 0)
+        .map(|f| f.info.id)
+        .collect();
+    assert_eq!(released.len() as u64, stats.budget_releases);
+    // The oldest partial data goes first: the connections' first records
+    // came in id order.
+    assert!(released.contains(&1));
+    for f in &found {
+        // Every connection is still explained: its ClientHello, and the
+        // server's Certificate, given up or cut by the capture's end.
+        assert_eq!(
+            f.tls.ladder.first().map(|l| l.kind.as_str()),
+            Some("client_hello"),
+            "connection {}",
+            f.info.id
+        );
+        let issue = &f.tls.issues;
+        match given_up(f) {
+            1 => {
+                let i = issue
+                    .iter()
+                    .find(|i| i.detail.contains("given up"))
+                    .unwrap();
+                assert!(
+                    i.detail.contains("a partial certificate message (")
+                        && i.detail.contains("of 200004 bytes) from the server")
+                        && i.detail
+                            .contains("buffer budget (4 MiB across connections)"),
+                    "{}",
+                    i.detail
+                );
+                let cert = f.tls.ladder.iter().find(|l| l.kind == "certificate");
+                assert!(cert.is_some_and(|c| c.truncated));
+                // The rest of the message is passed over, not resynchronised.
+                assert!(!issue.iter().any(|i| i.kind == IssueKind::Resynchronised));
+                assert!(!issue.iter().any(|i| i.kind == IssueKind::Truncated));
+            }
+            0 => assert!(
+                issue.iter().any(|i| i.kind == IssueKind::Truncated
+                    && i.detail.contains("inside a certificate message")),
+                "{issue:?}"
+            ),
+            k => panic!("connection {} gave up {k} times", f.info.id),
+        }
+    }
+}

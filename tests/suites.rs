@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 use tlstrace::analysis;
 use tlstrace::capture::CaptureReader;
 use tlstrace::tls::keylog::KeyLog;
-use tlstrace::tls::stream::{IssueKind, KeyStatus};
+use tlstrace::tls::stream::{IssueKind, KeyStatus, Side};
 
 fn suites_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/suites")
@@ -74,7 +74,7 @@ fn every_suite_capture_decrypts_and_matches_tshark() {
             assert!(tls.decrypted[side] >= 2, "{name}");
         }
         // tlslite-ng splits CBC records 1/n-1 before TLS 1.1: "p", "ing".
-        let first = tls.app_first_line[0].as_deref().unwrap_or("");
+        let first = tls.app_first_line(Side::Client).unwrap_or("");
         assert!(
             !first.is_empty() && "ping".starts_with(first),
             "{name}: {first:?}"

@@ -183,11 +183,13 @@ pub fn tcp(data: &[u8]) {
 
 /// The TLS record and handshake stream of one connection: a sequence of
 /// `[op][u16 length][bytes]`, where bit 0 of `op` is the direction and
-/// bit 1 makes it a gap of `length` bytes instead of data.
+/// bit 1 makes it a gap of `length` bytes instead of data, and bit 3 gives
+/// up what is held after data (the budget across connections).
 pub fn tls_stream(data: &[u8]) {
     let config = TlsConfig {
         max_handshake_message: 64 * 1024,
         max_transcript: 256 * 1024,
+        ..Default::default()
     };
     let mut t = TlsTracker::new(config);
     let mut rest = data;
@@ -221,6 +223,13 @@ pub fn tls_stream(data: &[u8]) {
         rest = next;
         offsets[i] += len as u64;
         t.data(dir, bytes, frame, Timestamp::new(frame as i64, 0));
+        if op & 8 != 0 {
+            // The analyzer's budget across connections was exceeded.
+            let held = t.held_bytes();
+            t.give_up_held(1024);
+            assert!(t.held_bytes() <= held);
+            assert_eq!(t.held_since(), None);
+        }
     }
     let conn = t.finish(frame);
     assert!(conn.ladder.len() <= 4096 + 8);

@@ -637,7 +637,7 @@ fn tls13_without_keys(ctx: &Context<'_>) -> Option<Inference> {
         server: sizes.padded(server_pad.unwrap_or(0)),
         server_measured: server_pad.is_some(),
         hash_name,
-        closes: ctx.facts.tcp.detail.closes,
+        closes: ctx.facts.tcp.detail.closes(),
         http_client: ctx.hs.client_hello(Some(Side::Client)).is_some_and(|c| {
             c.value
                 .alpn

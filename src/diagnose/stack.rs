@@ -316,7 +316,7 @@ fn server_products(
 }
 
 fn openssl_server_products(ctx: &Context<'_>, evidence: &mut Vec<String>) -> Vec<&'static str> {
-    let marker = &ctx.facts.tls.app_marker[Side::Server.index()];
+    let marker = ctx.facts.tls.app_marker(Side::Server);
     if matches!(
         marker,
         Some(AppMarker::NginxNoCertificate | AppMarker::NginxCertificateError)

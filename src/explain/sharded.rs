@@ -18,7 +18,7 @@
 
 use crate::capture::{CaptureReader, Timestamp};
 use crate::net::tcp::{
-    Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler, TcpReassembler,
+    Chunk, ConnInfo, ConnSummary, Direction, Gap, HandlerStats, StreamHandler, TcpReassembler,
 };
 use crate::net::DriveOutcome;
 use crate::tls::keylog::KeyLog;
@@ -235,16 +235,21 @@ pub struct Setup<'a, P> {
     pub prepare: &'a (dyn Fn(&ConnectionFacts) -> Option<P> + Sync),
 }
 
-/// Follows the TLS of the connections dealt to one thread.
+/// Follows the TLS of the connections dealt to one thread (of `jobs`: each
+/// holds its share of the budget for partial records and messages).
+/// Returns the key log's sessions and what the budget did.
 fn follow<P>(
     queue: Receiver<Batch>,
     spare: SyncSender<Batch>,
     done: Sender<(ConnectionFacts, Option<P>)>,
     setup: &Setup<'_, P>,
-) -> usize {
+    jobs: usize,
+) -> (usize, HandlerStats) {
     let mut infos: HashMap<u64, ConnInfo, foldhash::fast::RandomState> = HashMap::default();
     let prepare = setup.prepare;
-    let mut analyzer = TlsAnalyzer::new(TlsConfig::default(), |f: ConnectionFacts| {
+    let mut config = TlsConfig::default();
+    config.max_partial_total /= jobs.max(1);
+    let mut analyzer = TlsAnalyzer::new(config, |f: ConnectionFacts| {
         let prepared = if f.tls.detected { prepare(&f) } else { None };
         let _ = done.send((f, prepared));
     })
@@ -313,7 +318,7 @@ fn follow<P>(
         // The reader fills it again, if it has room for it.
         let _ = spare.try_send(batch);
     }
-    analyzer.keylog_sessions()
+    (analyzer.keylog_sessions(), analyzer.stats())
 }
 
 /// Reads `reader` through TCP reassembly on one thread and TLS on `jobs`
@@ -341,7 +346,7 @@ pub fn drive_sharded<P: Send>(
             let spare = spare_tx.clone();
             let follower = std::thread::Builder::new()
                 .name(format!("tlstrace-tls-{i}"))
-                .spawn_scoped(scope, move || follow(rx, spare, done, setup));
+                .spawn_scoped(scope, move || follow(rx, spare, done, setup, jobs));
             match follower {
                 Ok(f) => {
                     queues.push(tx);
@@ -394,14 +399,17 @@ pub fn drive_sharded<P: Send>(
             in_flight.done();
             sink(facts, prepared);
         }
-        let outcome = match read.join() {
+        let mut outcome = match read.join() {
             Ok(o) => o,
             Err(p) => std::panic::resume_unwind(p),
         };
         let mut sessions = 0;
         for f in followers {
             match f.join() {
-                Ok(n) => sessions = sessions.max(n),
+                Ok((n, stats)) => {
+                    sessions = sessions.max(n);
+                    outcome.handler.add(stats);
+                }
                 Err(p) => std::panic::resume_unwind(p),
             }
         }

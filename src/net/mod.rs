@@ -589,6 +589,9 @@ pub struct DriveOutcome {
     pub capture: crate::capture::CaptureStats,
     /// What the reassembler's limits did (evictions, released holes).
     pub tcp: tcp::TcpStats,
+    /// What the handler's limits did (the TLS layer's partial data given
+    /// up).
+    pub handler: tcp::HandlerStats,
     /// Why reading stopped early, if it did. Everything before it was
     /// processed.
     pub error: Option<crate::capture::CaptureError>,
@@ -634,6 +637,7 @@ pub fn drive(
         decode: decoder.stats().clone(),
         capture: reader.stats().clone(),
         tcp: tcp.stats(),
+        handler: handler.stats(),
         error,
     }
 }

@@ -25,7 +25,8 @@
 
 use super::TcpSegment;
 use crate::capture::Timestamp;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, VecDeque};
+use std::hash::BuildHasher;
 use std::net::SocketAddr;
 
 /// Which way bytes flow.
@@ -166,8 +167,17 @@ pub struct ConnDetail {
     pub last_ts: Timestamp,
     pub role_source: Option<RoleSource>,
     /// The first FIN or RST each side (client, server) sent: who closed
-    /// first tells a refusal from a client that gave up.
-    pub closes: [Option<CloseEvent>; 2],
+    /// first tells a refusal from a client that gave up. Boxed, absent
+    /// until a side closes: an open connection stays small. Read it with
+    /// [`ConnDetail::closes`].
+    pub close_events: Option<Box<[Option<CloseEvent>; 2]>>,
+}
+
+impl ConnDetail {
+    /// The first FIN or RST each side (client, server) sent.
+    pub fn closes(&self) -> [Option<CloseEvent>; 2] {
+        self.close_events.as_deref().copied().unwrap_or_default()
+    }
 }
 
 /// A side's first FIN or RST.
@@ -196,6 +206,30 @@ pub trait StreamHandler {
     /// Secrets embedded in the capture (a pcapng Decryption Secrets Block
     /// holding an NSS key log), in capture order.
     fn on_capture_secrets(&mut self, _text: &[u8]) {}
+    /// What the handler's own limits did over the capture (the TLS
+    /// layer's budget for partial records and messages), reported with the
+    /// reassembler's.
+    fn stats(&self) -> HandlerStats {
+        HandlerStats::default()
+    }
+}
+
+/// What a [`StreamHandler`]'s limits did over a capture.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct HandlerStats {
+    /// Connections whose partial data was given up because the handler's
+    /// buffer budget across connections was exceeded.
+    pub budget_releases: u64,
+    /// The most room its buffers took at once.
+    pub peak_held: usize,
+}
+
+impl HandlerStats {
+    /// Adds another handler's (one thread's of several).
+    pub fn add(&mut self, other: HandlerStats) {
+        self.budget_releases += other.budget_releases;
+        self.peak_held += other.peak_held;
+    }
 }
 
 /// Limits on what a capture can make the reassembler hold.
@@ -276,7 +310,10 @@ impl Pending {
     }
 }
 
-#[derive(Debug, Default)]
+/// [`HalfStream::fin_off`] when no FIN was seen.
+const NO_FIN: u64 = u64::MAX;
+
+#[derive(Debug)]
 struct HalfStream {
     /// Whether `next_seq` has been established (SYN or first data).
     anchored: bool,
@@ -284,8 +321,9 @@ struct HalfStream {
     next_off: u64,
     pending: BTreeMap<u64, Pending>,
     pending_bytes: usize,
-    /// Stream offset of the FIN, once seen.
-    fin_off: Option<u64>,
+    /// Stream offset of the FIN, once seen ([`NO_FIN`] before): not an
+    /// `Option`, which would take 8 bytes more.
+    fin_off: u64,
     /// The last bytes delivered, to compare retransmissions with.
     recent: VecDeque<u8>,
     delivered: u64,
@@ -294,7 +332,28 @@ struct HalfStream {
     cut: u64,
 }
 
+impl Default for HalfStream {
+    fn default() -> Self {
+        HalfStream {
+            anchored: false,
+            next_seq: 0,
+            next_off: 0,
+            pending: BTreeMap::new(),
+            pending_bytes: 0,
+            fin_off: NO_FIN,
+            recent: VecDeque::new(),
+            delivered: 0,
+            cut: 0,
+        }
+    }
+}
+
 impl HalfStream {
+    /// Stream offset of the FIN, once seen.
+    fn fin(&self) -> Option<u64> {
+        (self.fin_off != NO_FIN).then_some(self.fin_off)
+    }
+
     /// What the out-of-order buffer holds, bookkeeping included.
     fn buffered_cost(&self) -> usize {
         self.pending_bytes + self.pending.len() * PENDING_ENTRY_COST
@@ -310,7 +369,9 @@ impl HalfStream {
 #[derive(Debug)]
 struct Conn {
     info: ConnInfo,
-    config: TcpConfig,
+    /// [`TcpConfig::recent_bytes`]: the one limit needed off the path of a
+    /// segment (which is handed the whole configuration).
+    recent_cap: u32,
     role_final: bool,
     opened: bool,
     half: [HalfStream; 2],
@@ -389,11 +450,13 @@ fn tls_sender_is_client(p: &[u8]) -> Option<bool> {
 /// The reassembler for a whole capture.
 pub struct TcpReassembler {
     config: TcpConfig,
-    /// Looked up once per segment: foldhash, seeded per process, is several
-    /// times faster than SipHash here and still not predictable from a
-    /// capture. Boxed: the table's slots stay small when it grows
+    /// Looked up once per segment, by the hash of the flow key: the key is
+    /// not stored again, each connection's endpoints are compared. foldhash,
+    /// seeded per process, is several times faster than SipHash here and
+    /// still not predictable from a capture. Boxed: a slot is one pointer
     /// (hashbrown keeps up to twice as many slots as entries).
-    conns: HashMap<FlowKey, Box<Conn>, foldhash::fast::RandomState>,
+    conns: hashbrown::HashTable<Box<Conn>>,
+    hasher: foldhash::fast::RandomState,
     next_id: u64,
     since_sweep: u32,
     /// Out-of-order bytes held across all connections, bookkeeping included.
@@ -411,7 +474,8 @@ impl TcpReassembler {
     pub fn new(config: TcpConfig) -> Self {
         TcpReassembler {
             config,
-            conns: HashMap::default(),
+            conns: hashbrown::HashTable::new(),
+            hasher: foldhash::fast::RandomState::default(),
             next_id: 1,
             since_sweep: 0,
             buffered: 0,
@@ -443,25 +507,26 @@ impl TcpReassembler {
     /// Processes one segment.
     pub fn process(&mut self, seg: &TcpSegment<'_>, h: &mut dyn StreamHandler) {
         let key = flow_key(seg.src, seg.dst);
+        let hash = self.hasher.hash_one(key);
         // A new SYN on a closed 4-tuple starts a new connection.
         if seg.flags.syn && !seg.flags.ack {
-            let restart = match self.conns.get(&key) {
+            let restart = match self.conns.find(hash, |c| c.has_key(&key)) {
                 Some(c) => {
                     c.closed
                         || c.rst
                         || (c.info.client == seg.src
                             && c.half[0].anchored
-                            && c.half[0].fin_off.is_some())
+                            && c.half[0].fin().is_some())
                 }
                 None => false,
             };
             if restart {
-                if let Some(old) = self.conns.remove(&key) {
+                if let Some(old) = self.remove(hash, &key) {
                     self.finish(old, h);
                 }
             }
         }
-        if !self.conns.contains_key(&key) {
+        if self.conns.find(hash, |c| c.has_key(&key)).is_none() {
             if self.conns.len() >= self.config.max_connections.max(1) {
                 self.evict(h);
             }
@@ -483,7 +548,7 @@ impl TcpReassembler {
                     server,
                     role_source: source,
                 },
-                config: self.config,
+                recent_cap: u32::try_from(self.config.recent_bytes).unwrap_or(u32::MAX),
                 role_final,
                 opened: false,
                 half: [HalfStream::default(), HalfStream::default()],
@@ -499,12 +564,14 @@ impl TcpReassembler {
                     ..ConnDetail::default()
                 },
             });
-            self.conns.insert(key, conn);
+            let hasher = &self.hasher;
+            self.conns
+                .insert_unique(hash, conn, |c| hasher.hash_one(c.key()));
             self.stats.peak_connections = self.stats.peak_connections.max(self.conns.len());
         }
-        if let Some(conn) = self.conns.get_mut(&key) {
+        if let Some(conn) = self.conns.find_mut(hash, |c| c.has_key(&key)) {
             let before = conn.buffered_cost();
-            conn.process(seg, h);
+            conn.process(seg, &self.config, h);
             self.buffered = (self.buffered + conn.buffered_cost()).saturating_sub(before);
             self.stats.peak_buffered = self.stats.peak_buffered.max(self.buffered);
         }
@@ -526,8 +593,8 @@ impl TcpReassembler {
         let mut closed: Vec<(Timestamp, FlowKey)> = self
             .conns
             .iter()
-            .filter(|(_, c)| c.closed)
-            .map(|(k, c)| (c.detail.last_ts, *k))
+            .filter(|c| c.closed)
+            .map(|c| (c.detail.last_ts, c.key()))
             .collect();
         closed.sort();
         let excess = closed.len().saturating_sub(self.config.max_lingering / 2);
@@ -540,8 +607,7 @@ impl TcpReassembler {
             })
             .map(|(_, (_, k))| *k)
             .collect();
-        let mut finished: Vec<Box<Conn>> =
-            done.iter().filter_map(|k| self.conns.remove(k)).collect();
+        let mut finished: Vec<Box<Conn>> = done.iter().filter_map(|k| self.remove_key(k)).collect();
         finished.sort_by_key(|c| c.info.id);
         for c in finished {
             self.finish(c, h);
@@ -556,7 +622,7 @@ impl TcpReassembler {
         let mut quiet: Vec<(u64, u64, FlowKey)> = self
             .conns
             .iter()
-            .map(|(k, c)| (c.last_frame, c.info.id, *k))
+            .map(|c| (c.last_frame, c.info.id, c.key()))
             .collect();
         if n < quiet.len() {
             quiet.select_nth_unstable(n - 1);
@@ -564,7 +630,7 @@ impl TcpReassembler {
         }
         quiet.sort_by_key(|q| q.1);
         for (_, _, k) in quiet {
-            if let Some(mut c) = self.conns.remove(&k) {
+            if let Some(mut c) = self.remove_key(&k) {
                 c.detail.evicted = true;
                 self.stats.evicted_connections += 1;
                 self.finish(c, h);
@@ -581,20 +647,30 @@ impl TcpReassembler {
         let mut holders: Vec<(u64, FlowKey)> = self
             .conns
             .iter()
-            .filter_map(|(k, c)| c.oldest_pending_frame().map(|f| (f, *k)))
+            .filter_map(|c| c.oldest_pending_frame().map(|f| (f, c.key())))
             .collect();
         holders.sort_unstable();
         for (_, k) in holders {
             if self.buffered <= target {
                 break;
             }
-            if let Some(c) = self.conns.get_mut(&k) {
+            let hash = self.hasher.hash_one(k);
+            if let Some(c) = self.conns.find_mut(hash, |c| c.has_key(&k)) {
                 let before = c.buffered_cost();
                 c.release_pending(h);
                 self.buffered = (self.buffered + c.buffered_cost()).saturating_sub(before);
                 self.stats.budget_releases += 1;
             }
         }
+    }
+
+    fn remove(&mut self, hash: u64, key: &FlowKey) -> Option<Box<Conn>> {
+        let entry = self.conns.find_entry(hash, |c| c.has_key(key)).ok()?;
+        Some(entry.remove().0)
+    }
+
+    fn remove_key(&mut self, key: &FlowKey) -> Option<Box<Conn>> {
+        self.remove(self.hasher.hash_one(key), key)
     }
 
     fn finish(&mut self, mut conn: Box<Conn>, h: &mut dyn StreamHandler) {
@@ -607,7 +683,7 @@ impl TcpReassembler {
     /// Ends the capture: every connection still held is flushed (holes
     /// become gaps) and finished, in the order they started.
     pub fn finish_all(&mut self, h: &mut dyn StreamHandler) {
-        let mut all: Vec<Box<Conn>> = self.conns.drain().map(|(_, c)| c).collect();
+        let mut all: Vec<Box<Conn>> = self.conns.drain().collect();
         all.sort_by_key(|c| c.info.id);
         for c in all {
             self.finish(c, h);
@@ -616,6 +692,17 @@ impl TcpReassembler {
 }
 
 impl Conn {
+    /// The flow table's key: the endpoints in a fixed order.
+    fn key(&self) -> FlowKey {
+        flow_key(self.info.client, self.info.server)
+    }
+
+    /// Whether `key` (in that order) names this connection's endpoints.
+    fn has_key(&self, key: &FlowKey) -> bool {
+        let (c, s) = (&self.info.client, &self.info.server);
+        (*c == key.0 && *s == key.1) || (*c == key.1 && *s == key.0)
+    }
+
     fn buffered_cost(&self) -> usize {
         self.half[0].buffered_cost() + self.half[1].buffered_cost()
     }
@@ -663,7 +750,7 @@ impl Conn {
         }
     }
 
-    fn process(&mut self, seg: &TcpSegment<'_>, h: &mut dyn StreamHandler) {
+    fn process(&mut self, seg: &TcpSegment<'_>, config: &TcpConfig, h: &mut dyn StreamHandler) {
         self.packets += 1;
         self.last_frame = seg.frame;
         self.detail.last_ts = seg.ts;
@@ -708,7 +795,8 @@ impl Conn {
         };
 
         if seg.flags.rst || seg.flags.fin {
-            let close = &mut self.detail.closes[dir.index()];
+            let closes = self.detail.close_events.get_or_insert_default();
+            let close = &mut closes[dir.index()];
             if close.is_none() {
                 *close = Some(CloseEvent {
                     frame: seg.frame,
@@ -757,15 +845,15 @@ impl Conn {
         }
         if has_data {
             self.ensure_open(h);
-            self.accept(dir, data_seq, seg, h);
+            self.accept(dir, data_seq, seg, config, h);
         }
         if seg.flags.fin {
             let half = &mut self.half[i];
             let end = half.offset_of(data_seq) + seg.payload.len() as i64 + i64::from(seg.missing);
-            if half.fin_off.is_none() {
-                half.fin_off = Some(end.max(0) as u64);
+            if half.fin().is_none() {
+                half.fin_off = (end.max(0) as u64).min(NO_FIN - 1);
             }
-            if self.half[0].fin_off.is_some() && self.half[1].fin_off.is_some() {
+            if self.half[0].fin().is_some() && self.half[1].fin().is_some() {
                 // Both sides said they are done: what is still missing will
                 // not come.
                 self.ensure_open(h);
@@ -800,7 +888,7 @@ impl Conn {
             // A FIN beyond the last byte delivered: the bytes before it were
             // sent but never captured.
             let hs = &self.half[dir.index()];
-            if let Some(fin) = hs.fin_off {
+            if let Some(fin) = hs.fin() {
                 if fin > hs.next_off && hs.anchored {
                     let len = fin - hs.next_off;
                     // The gap may be all this direction ever had: the
@@ -855,7 +943,7 @@ impl Conn {
         ts: Timestamp,
         h: &mut dyn StreamHandler,
     ) {
-        let recent_cap = self.config.recent_bytes;
+        let recent_cap = self.recent_cap as usize;
         if data.is_empty() {
             return;
         }
@@ -911,6 +999,7 @@ impl Conn {
         dir: Direction,
         data_seq: u32,
         seg: &TcpSegment<'_>,
+        config: &TcpConfig,
         h: &mut dyn StreamHandler,
     ) {
         let i = dir.index();
@@ -947,17 +1036,18 @@ impl Conn {
             self.check_retransmission(dir, start, &data[..old], seg.frame, h);
             let rest = &data[old..];
             let rest_missing = end - next - rest.len() as u64;
-            self.place(dir, next, rest, rest_missing, seg, h);
+            self.place(dir, next, rest, rest_missing, seg, config, h);
         } else {
             if start > next || !self.half[i].pending.is_empty() {
                 self.detail.out_of_order_segments += u64::from(start > next);
             }
-            self.place(dir, start, data, missing, seg, h);
+            self.place(dir, start, data, missing, seg, config, h);
         }
     }
 
     /// Puts new bytes (and a trailing snaplen hole) at `start`, delivering
     /// what follows on and buffering the rest.
+    #[allow(clippy::too_many_arguments)]
     fn place(
         &mut self,
         dir: Direction,
@@ -965,10 +1055,10 @@ impl Conn {
         data: &[u8],
         missing: u64,
         seg: &TcpSegment<'_>,
+        config: &TcpConfig,
         h: &mut dyn StreamHandler,
     ) {
         let i = dir.index();
-        let config = self.config;
         if start == self.half[i].next_off && self.half[i].pending.is_empty() {
             self.deliver(dir, data, seg.frame, seg.ts, h);
             if missing > 0 {
@@ -1116,7 +1206,7 @@ impl Conn {
     fn summary(&self) -> ConnSummary {
         let end = if self.rst {
             ConnEnd::Rst
-        } else if self.half.iter().any(|h| h.fin_off.is_some()) {
+        } else if self.half.iter().any(|h| h.fin().is_some()) {
             ConnEnd::Fin
         } else {
             ConnEnd::Open

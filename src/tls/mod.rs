@@ -15,7 +15,7 @@ pub mod stream;
 pub mod summary;
 pub mod traffic;
 
-use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, Gap, StreamHandler};
+use crate::net::tcp::{Chunk, ConnInfo, ConnSummary, Direction, Gap, HandlerStats, StreamHandler};
 use keylog::KeyLog;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -41,6 +41,10 @@ pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     keylog: Option<Arc<KeyLog>>,
     /// Servers' RSA private keys for static-RSA handshakes.
     server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
+    /// Room the trackers' partial records and messages take, in all:
+    /// kept up to date from each call's change, never summed over them.
+    held: usize,
+    stats: HandlerStats,
 }
 
 impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
@@ -51,6 +55,8 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
             sink,
             keylog: None,
             server_keys: None,
+            held: 0,
+            stats: HandlerStats::default(),
         }
     }
 
@@ -77,6 +83,51 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
     /// Sessions the key log holds secrets for.
     pub fn keylog_sessions(&self) -> usize {
         self.keylog.as_ref().map_or(0, |k| k.len())
+    }
+
+    /// Room the partial records and handshake messages of all open
+    /// connections take now.
+    pub fn held_total(&self) -> usize {
+        self.held
+    }
+
+    /// Accounts for one tracker's change, and keeps within the budget.
+    fn held_changed(&mut self, before: usize, after: usize) {
+        self.held = (self.held + after).saturating_sub(before);
+        self.stats.peak_held = self.stats.peak_held.max(self.held);
+        if self.held > self.config.max_partial_total {
+            self.release_oldest();
+        }
+    }
+
+    /// Over the budget: trackers holding only room let it go first (no
+    /// data is lost), then those holding the oldest partial data give it
+    /// up, until three quarters of the budget are left; so the scan that
+    /// picks them is paid for by a quarter of the budget's worth of new
+    /// bytes.
+    fn release_oldest(&mut self) {
+        let budget = self.config.max_partial_total;
+        let target = budget / 4 * 3;
+        let mut holders: Vec<(Option<u64>, u64)> = self
+            .trackers
+            .iter()
+            .filter(|(_, t)| t.held_bytes() > 0)
+            .map(|(id, t)| (t.held_since(), *id))
+            .collect();
+        // `None` (room only) sorts first, then by frame, then by id.
+        holders.sort_unstable();
+        for (_, id) in holders {
+            if self.held <= target {
+                break;
+            }
+            if let Some(t) = self.trackers.get_mut(&id) {
+                let before = t.held_bytes();
+                if t.give_up_held(budget) {
+                    self.stats.budget_releases += 1;
+                }
+                self.held = (self.held + t.held_bytes()).saturating_sub(before);
+            }
+        }
     }
 }
 
@@ -111,21 +162,40 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
         if let Some(t) = self.trackers.get_mut(&conn.id) {
             if !t.is_ignored() {
+                let before = t.held_bytes();
                 t.data(dir, chunk.data, chunk.frame, chunk.ts);
+                let after = t.held_bytes();
+                if after != before {
+                    self.held_changed(before, after);
+                }
             }
         }
     }
 
     fn on_gap(&mut self, conn: &ConnInfo, dir: Direction, gap: Gap) {
         if let Some(t) = self.trackers.get_mut(&conn.id) {
+            let before = t.held_bytes();
             t.gap(dir, gap);
+            let after = t.held_bytes();
+            if after != before {
+                self.held_changed(before, after);
+            }
         }
     }
 
     fn on_ended(&mut self, conn: &ConnInfo) {
         if let Some(t) = self.trackers.get_mut(&conn.id) {
+            let before = t.held_bytes();
             t.shed();
+            let after = t.held_bytes();
+            if after != before {
+                self.held_changed(before, after);
+            }
         }
+    }
+
+    fn stats(&self) -> HandlerStats {
+        self.stats
     }
 
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
@@ -133,6 +203,7 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
             .trackers
             .remove(&conn.id)
             .unwrap_or_else(|| Box::new(TlsTracker::new(self.config)));
+        self.held = self.held.saturating_sub(tracker.held_bytes());
         let tls = tracker.finish(summary.last_frame);
         (self.sink)(ConnectionFacts {
             info: conn.clone(),

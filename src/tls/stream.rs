@@ -43,12 +43,24 @@ const MAX_LOST_RECORDS: u64 = 256;
 /// How far into a plaintext stream tlstrace looks for TLS starting (STARTTLS).
 const MAX_PLAINTEXT_SCAN: u64 = 64 * 1024;
 
-/// Limits for one connection.
+/// A buffer larger than this, and over twice what it holds, is shrunk to
+/// what it holds once the bytes in view are read: a large chunk (or a
+/// large message) must not leave its room behind. Segments of a usual MSS
+/// never reach it.
+const KEEP_CAPACITY: usize = 32 * 1024;
+
+/// Limits for one connection, and across the connections of one
+/// [`super::TlsAnalyzer`].
 #[derive(Debug, Clone, Copy)]
 pub struct TlsConfig {
     pub max_handshake_message: usize,
     /// Raw handshake bytes kept per connection for the transcript.
     pub max_transcript: usize,
+    /// Room for partial records and handshake messages held across all
+    /// connections of one analyzer (what their buffers have allocated);
+    /// beyond it the connections holding the oldest partial data give it
+    /// up as lost, until three quarters of it are left.
+    pub max_partial_total: usize,
 }
 
 impl Default for TlsConfig {
@@ -56,6 +68,7 @@ impl Default for TlsConfig {
         TlsConfig {
             max_handshake_message: 256 * 1024,
             max_transcript: 1024 * 1024,
+            max_partial_total: 64 * 1024 * 1024,
         }
     }
 }
@@ -247,10 +260,10 @@ pub struct TlsConnection {
     /// Finished messages checked against the key schedule: side, frame,
     /// whether verify_data matched.
     pub finished_checks: Vec<(Side, u64, bool)>,
-    /// The first line of each side's first decrypted application data
-    /// (at most 100 printable characters), and what it was recognised as.
-    pub app_first_line: [Option<String>; 2],
-    pub app_marker: [Option<AppMarker>; 2],
+    /// What each side's first decrypted application data said; absent
+    /// (and not allocated) until some was decrypted. Read it with
+    /// [`TlsConnection::app_first_line`] and [`TlsConnection::app_marker`].
+    pub app: Option<Box<AppData>>,
     /// Index into `handshakes` where the current handshake's transcript
     /// starts (its ClientHello).
     pub transcript_start: usize,
@@ -287,6 +300,16 @@ struct RunningTranscript {
     hash: dec::Transcript,
 }
 
+/// The start of each side's first decrypted application data.
+#[derive(Debug, Clone, Default)]
+pub struct AppData {
+    /// The first line (at most 100 printable characters), per side
+    /// (client, server).
+    pub first_line: [Option<String>; 2],
+    /// What it was recognised as.
+    pub marker: [Option<AppMarker>; 2],
+}
+
 impl TlsConnection {
     /// The hash of the transcript before message `idx`, if it was computed
     /// while decrypting.
@@ -295,6 +318,16 @@ impl TlsConnection {
             .iter()
             .find(|t| t.before == idx && t.alg == alg)
             .map(|t| t.hash.as_slice())
+    }
+
+    /// The first line of `side`'s first decrypted application data.
+    pub fn app_first_line(&self, side: Side) -> Option<&str> {
+        self.app.as_ref()?.first_line[side.index()].as_deref()
+    }
+
+    /// What `side`'s first decrypted application data was recognised as.
+    pub fn app_marker(&self, side: Side) -> Option<&AppMarker> {
+        self.app.as_ref()?.marker[side.index()].as_ref()
     }
 
     pub fn encrypted_for(&self, side: Side) -> &EncryptedStats {
@@ -336,15 +369,19 @@ struct DirState {
     /// Records seen in this direction.
     records: u64,
     /// Plaintext bytes passed over before TLS started.
-    plaintext: u64,
+    plaintext: u32,
     /// Encrypted handshake records since this direction's ChangeCipherSpec.
     sealed_handshakes: u32,
     /// Handshake bytes still to pass over: the rest of a message too large
     /// to keep.
-    skip_handshake: usize,
+    skip_handshake: u32,
     /// After a gap: the next handshake record may continue a message whose
     /// start was lost; records are skipped until one starts a message.
     handshake_lost_sync: bool,
+    /// The frames at which the first byte still held in `pending` and in
+    /// `handshake` arrived.
+    pending_since: u64,
+    handshake_since: u64,
 }
 
 impl Default for DirState {
@@ -359,7 +396,50 @@ impl Default for DirState {
             sealed_handshakes: 0,
             skip_handshake: 0,
             handshake_lost_sync: false,
+            pending_since: 0,
+            handshake_since: 0,
         }
+    }
+}
+
+impl DirState {
+    /// What the partial-data buffers have allocated.
+    fn held(&self) -> usize {
+        self.pending.capacity() + self.handshake.capacity()
+    }
+
+    /// The frame of the oldest partial byte held, if any.
+    fn held_since(&self) -> Option<u64> {
+        let p = (!self.pending.is_empty()).then_some(self.pending_since);
+        let h = (!self.handshake.is_empty()).then_some(self.handshake_since);
+        match (p, h) {
+            (Some(p), Some(h)) => Some(p.min(h)),
+            (p, h) => p.or(h),
+        }
+    }
+
+    /// Lets go of room a large chunk or message left behind.
+    fn trim(&mut self) {
+        for v in [&mut self.pending, &mut self.handshake] {
+            if v.capacity() > KEEP_CAPACITY && v.capacity() / 2 > v.len() {
+                v.shrink_to(v.len());
+            }
+        }
+    }
+}
+
+/// A length as kept in per-connection state (lengths there are bounded
+/// far below 4 GiB; a larger one saturates).
+fn small(n: usize) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
+}
+
+/// `n` bytes, in MiB when a whole number of them.
+fn size_text(n: usize) -> String {
+    if n >= 1 << 20 && n % (1 << 20) == 0 {
+        format!("{} MiB", n >> 20)
+    } else {
+        format!("{n} bytes")
     }
 }
 
@@ -512,12 +592,36 @@ struct Crypto {
     /// Servers' RSA private keys (`--server-key`), for static-RSA key
     /// exchanges without a key log.
     server_keys: Option<Arc<Vec<rsa::RsaPrivateKey>>>,
-    /// A static-RSA handshake waiting for the client's ClientKeyExchange to
-    /// recover the premaster secret with a server key.
-    rsa_pending: Option<RsaPending>,
     /// The decrypter in use per side (client, server). Boxed: most
     /// connections have none, and an idle connection must stay small.
     active: [Option<Box<RecordDecrypter>>; 2],
+    /// Secrets and decrypters to come; boxed and absent until keys are
+    /// found, for the same reason.
+    keys: Option<Box<Keys>>,
+    on_app_keys: [bool; 2],
+    suite: Option<&'static dec::CipherSuite>,
+    version: Option<Version>,
+    client_random: Option<[u8; 32]>,
+    encrypt_then_mac_offered: bool,
+    extended_master_secret_offered: bool,
+    early_data: bool,
+    /// A record of each side was opened.
+    opened: [bool; 2],
+    failed: [bool; 2],
+    /// Records were lost in a capture gap: the next record's sequence
+    /// number is unknown and has to be found.
+    lost: [bool; 2],
+    /// A NULL-encryption suite was negotiated: records after
+    /// ChangeCipherSpec are plaintext followed by a MAC of this length.
+    null_mac: Option<u8>,
+}
+
+/// What a connection's decryption keeps of its key schedule.
+#[derive(Debug, Default)]
+struct Keys {
+    /// A static-RSA handshake waiting for the client's ClientKeyExchange to
+    /// recover the premaster secret with a server key.
+    rsa_pending: Option<RsaPending>,
     /// TLS 1.0–1.2: the decrypter each side switches to at its
     /// ChangeCipherSpec.
     pending: [Option<Box<RecordDecrypter>>; 2],
@@ -525,23 +629,8 @@ struct Crypto {
     /// traffic secrets (to switch to after each side's Finished).
     handshake_secret: [Option<Secret>; 2],
     app_secret: [Option<Secret>; 2],
-    on_app_keys: [bool; 2],
     /// TLS 1.0–1.2 master secret of the current handshake.
     master: Option<Secret>,
-    suite: Option<&'static dec::CipherSuite>,
-    version: Option<Version>,
-    client_random: Option<[u8; 32]>,
-    encrypt_then_mac_offered: bool,
-    extended_master_secret_offered: bool,
-    early_data: bool,
-    opened: [u64; 2],
-    failed: [bool; 2],
-    /// Records were lost in a capture gap: the next record's sequence
-    /// number is unknown and has to be found.
-    lost: [bool; 2],
-    /// A NULL-encryption suite was negotiated: records after
-    /// ChangeCipherSpec are plaintext followed by a MAC of this length.
-    null_mac: Option<usize>,
 }
 
 /// The MAC length of a NULL-encryption cipher suite (records are then
@@ -557,16 +646,32 @@ struct RsaPending {
     ems: bool,
 }
 
-fn null_cipher_mac_len(suite: u16) -> Option<usize> {
+fn null_cipher_mac_len(suite: u16) -> Option<u8> {
     use tls_parser::{TlsCipherEnc, TlsCipherSuite};
     let cs = TlsCipherSuite::from_id(suite)?;
-    (cs.enc == TlsCipherEnc::Null && suite != 0).then_some(usize::from(cs.mac_size / 8))
+    (cs.enc == TlsCipherEnc::Null && suite != 0).then_some((cs.mac_size / 8) as u8)
+}
+
+/// The per-connection limits of [`TlsConfig`], as a tracker keeps them.
+#[derive(Debug, Clone, Copy, Default)]
+struct Limits {
+    handshake_message: u32,
+    transcript: u32,
+}
+
+impl Limits {
+    fn of(config: &TlsConfig) -> Limits {
+        Limits {
+            handshake_message: small(config.max_handshake_message),
+            transcript: small(config.max_transcript),
+        }
+    }
 }
 
 /// Builds a [`TlsConnection`] from the two byte streams of a TCP connection.
 #[derive(Debug, Default)]
 pub struct TlsTracker {
-    config: TlsConfig,
+    limits: Limits,
     dirs: [DirState; 2],
     conn: TlsConnection,
     /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
@@ -578,7 +683,7 @@ pub struct TlsTracker {
 impl TlsTracker {
     pub fn new(config: TlsConfig) -> Self {
         TlsTracker {
-            config,
+            limits: Limits::of(&config),
             dirs: [DirState::default(), DirState::default()],
             conn: TlsConnection::default(),
             hrr_seen: false,
@@ -634,8 +739,122 @@ impl TlsTracker {
         if st.mode == Mode::Ignored {
             return;
         }
+        if st.pending.is_empty() {
+            st.pending_since = frame;
+        }
         st.pending.extend_from_slice(data);
         self.process(side, frame, ts);
+        self.dirs[side.index()].trim();
+    }
+
+    /// What the buffers of partial records and handshake messages have
+    /// allocated (both directions): compared before and after each call,
+    /// the analyzer keeps the total across connections.
+    pub fn held_bytes(&self) -> usize {
+        self.dirs[0].held() + self.dirs[1].held()
+    }
+
+    /// The frame at which the oldest partial byte held arrived; `None`
+    /// when the buffers hold no bytes (only room).
+    pub fn held_since(&self) -> Option<u64> {
+        match (self.dirs[0].held_since(), self.dirs[1].held_since()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// The buffer budget across connections (`budget` bytes) is exceeded:
+    /// gives up the partial record and handshake message held in each
+    /// direction, as lost (as a capture gap would lose them; the rest of a
+    /// message whose length is known is passed over), and frees their
+    /// room. Returns whether partial data was given up (not only room).
+    pub fn give_up_held(&mut self, budget: usize) -> bool {
+        let mut gave_up = false;
+        for side in [Side::Client, Side::Server] {
+            let i = side.index();
+            let st = &mut self.dirs[i];
+            let mut what = Vec::new();
+            let mut frame = st.held_since().unwrap_or_default();
+            let mut cut = None;
+            if st.mode == Mode::Records && !st.pending.is_empty() {
+                let content = st.pending[0];
+                what.push(if st.pending.len() >= 5 {
+                    format!(
+                        "a partial {} record ({} of {} bytes)",
+                        super::names::content_type_name(content),
+                        st.pending.len(),
+                        5 + record_len(&st.pending)
+                    )
+                } else {
+                    "a partial record header".to_string()
+                });
+                // The rest of the record will come: found again as after
+                // a gap. The record's sequence number is lost with it.
+                st.pending = Vec::new();
+                st.mode = Mode::Resync;
+                self.crypto.lost[i] = true;
+                if content == 22 {
+                    // What it carried of a handshake message is lost too.
+                    if let Some((t, len)) = messages::split_handshake_header(&st.handshake) {
+                        what.push(format!(
+                            "a partial {} message ({} of {} bytes)",
+                            type_name(t),
+                            st.handshake.len(),
+                            4 + len
+                        ));
+                    }
+                    st.handshake = Vec::new();
+                    st.skip_handshake = 0;
+                    st.handshake_lost_sync = true;
+                }
+            }
+            if !st.handshake.is_empty() {
+                match messages::split_handshake_header(&st.handshake) {
+                    Some((t, len)) => {
+                        // Its length is known: its rest is passed over,
+                        // the next message read.
+                        what.push(format!(
+                            "a partial {} message ({} of {} bytes)",
+                            type_name(t),
+                            st.handshake.len(),
+                            4 + len
+                        ));
+                        st.skip_handshake = small((4 + len).saturating_sub(st.handshake.len()));
+                        cut = Some((t, len));
+                        frame = st.handshake_since;
+                    }
+                    None => st.handshake_lost_sync = true,
+                }
+                st.handshake = Vec::new();
+            }
+            // Bytes held while looking for TLS are a few at most: kept.
+            st.pending.shrink_to_fit();
+            st.handshake.shrink_to_fit();
+            if let Some((t, len)) = cut {
+                let ts = self.conn.ladder.last().map(|l| l.ts).unwrap_or_default();
+                let kind = type_name(t).into_owned();
+                self.ladder(side, &kind, frame, ts, false, len);
+                if let Some(last) = self.conn.ladder.last_mut() {
+                    last.truncated = true;
+                }
+            }
+            if !what.is_empty() {
+                gave_up = true;
+                self.issue(
+                    side,
+                    frame,
+                    IssueKind::LostRecord,
+                    format!(
+                        "{} from the {} {} given up: the TLS layer's buffer budget ({} across connections) was exceeded",
+                        what.join(" and "),
+                        side.as_str(),
+                        if what.len() > 1 { "were" } else { "was" },
+                        size_text(budget)
+                    ),
+                );
+            }
+        }
+        gave_up
     }
 
     fn process(&mut self, side: Side, frame: u64, ts: Timestamp) {
@@ -661,18 +880,18 @@ impl TlsTracker {
                             if st.pending.len() < i + 9 && st.pending[i] == 22 {
                                 return;
                             }
-                            st.plaintext += i as u64;
+                            st.plaintext = st.plaintext.saturating_add(small(i));
                             st.pending.drain(..i);
                             st.mode = Mode::Records;
-                            self.conn.plaintext_before[side.index()] = st.plaintext;
+                            self.conn.plaintext_before[side.index()] = u64::from(st.plaintext);
                         }
                         None => {
                             // Keep a few bytes: a header may straddle chunks.
                             let keep = st.pending.len().min(8);
                             let drop = st.pending.len() - keep;
-                            st.plaintext += drop as u64;
+                            st.plaintext = st.plaintext.saturating_add(small(drop));
                             st.pending.drain(..drop);
-                            if st.plaintext > MAX_PLAINTEXT_SCAN {
+                            if u64::from(st.plaintext) > MAX_PLAINTEXT_SCAN {
                                 st.mode = Mode::Ignored;
                             }
                             return;
@@ -782,6 +1001,8 @@ impl TlsTracker {
                     if pos == 0 {
                         return;
                     }
+                    // What is left came with this chunk.
+                    st.pending_since = frame;
                 }
             }
         }
@@ -856,7 +1077,8 @@ impl TlsTracker {
                     st.encrypted = true;
                     st.sealed_handshakes = 0;
                     let c = &mut self.crypto;
-                    c.active[side.index()] = c.pending[side.index()].take();
+                    c.active[side.index()] =
+                        c.keys.as_mut().and_then(|k| k.pending[side.index()].take());
                 }
             }
             21 => {
@@ -880,7 +1102,9 @@ impl TlsTracker {
         if self.crypto.active[i].is_none() && self.dirs[i].encrypted {
             if let Some(mac) = self.crypto.null_mac {
                 let body = &rec[5..];
-                let data = body.get(..body.len().checked_sub(mac)?)?.to_vec();
+                let data = body
+                    .get(..body.len().checked_sub(usize::from(mac))?)?
+                    .to_vec();
                 return Some(Plaintext {
                     content_type: rec[0],
                     data,
@@ -897,7 +1121,7 @@ impl TlsTracker {
                 dec.set_sequence(base + k);
                 if let Ok(pt) = dec.open(&header, &rec[5..]) {
                     self.crypto.lost[i] = false;
-                    self.crypto.opened[i] += 1;
+                    self.crypto.opened[i] = true;
                     self.conn.decrypted[i] += 1;
                     return Some(pt);
                 }
@@ -920,7 +1144,7 @@ impl TlsTracker {
         // passed over, keeping the sequence (and a chained IV) in step. In
         // TLS 1.0-1.2 the record type says it is data; in TLS 1.3 only its
         // size can: no alert, KeyUpdate or ticket comes near BULK_RECORD.
-        let bulk = self.conn.app_first_line[i].is_some()
+        let bulk = self.conn.app_first_line(side).is_some()
             && match self.conn.version {
                 Some(v) if is_tls13(v) => rec.len() - 5 > BULK_RECORD,
                 _ => rec[0] == 23,
@@ -933,7 +1157,7 @@ impl TlsTracker {
         }
         match dec.open(&header, &rec[5..]) {
             Ok(pt) => {
-                self.crypto.opened[i] += 1;
+                self.crypto.opened[i] = true;
                 self.conn.decrypted[i] += 1;
                 Some(pt)
             }
@@ -942,7 +1166,7 @@ impl TlsTracker {
                 // use: a client that offered early data may fail here
                 // before its first handshake record, and that is no sign of
                 // wrong keys.
-                if side == Side::Client && self.crypto.early_data && self.crypto.opened[i] == 0 {
+                if side == Side::Client && self.crypto.early_data && !self.crypto.opened[i] {
                     return None;
                 }
                 self.crypto.failed[i] = true;
@@ -1003,7 +1227,7 @@ impl TlsTracker {
         let i = side.index();
         // An empty record (OpenSSL's countermeasure to BEAST before each
         // CBC record in TLS 1.0) says nothing: wait for the first real one.
-        if self.conn.app_first_line[i].is_some() || data.is_empty() {
+        if self.conn.app_first_line(side).is_some() || data.is_empty() {
             return;
         }
         let head = &data[..data.len().min(2048)];
@@ -1019,7 +1243,7 @@ impl TlsTracker {
                 }
             })
             .collect();
-        self.conn.app_first_line[i] = Some(line.trim_end_matches('.').to_string());
+        let first_line = Some(line.trim_end_matches('.').to_string());
         let text = String::from_utf8_lossy(head);
         let status = text
             .strip_prefix("HTTP/1.")
@@ -1037,7 +1261,9 @@ impl TlsTracker {
         } else {
             status.map(|c| AppMarker::HttpError(c.to_string()))
         };
-        self.conn.app_marker[i] = marker;
+        let app = self.conn.app.get_or_insert_default();
+        app.first_line[i] = first_line;
+        app.marker[i] = marker;
     }
 
     fn alert(
@@ -1128,7 +1354,7 @@ impl TlsTracker {
         ts: Timestamp,
         decrypted: bool,
     ) {
-        let max = self.config.max_handshake_message;
+        let max = self.limits.handshake_message as usize;
         let st = &mut self.dirs[side.index()];
         let mut body = body;
         if st.handshake_lost_sync {
@@ -1158,8 +1384,11 @@ impl TlsTracker {
             }
         }
         let st = &mut self.dirs[side.index()];
-        let skip = st.skip_handshake.min(body.len());
-        st.skip_handshake -= skip;
+        let skip = (st.skip_handshake as usize).min(body.len());
+        st.skip_handshake -= skip as u32;
+        if st.handshake.is_empty() {
+            st.handshake_since = frame;
+        }
         st.handshake.extend_from_slice(&body[skip..]);
         loop {
             let st = &mut self.dirs[side.index()];
@@ -1168,7 +1397,7 @@ impl TlsTracker {
             };
             if len > max {
                 // Pass over exactly this message, then carry on with the next.
-                st.skip_handshake = (4 + len).saturating_sub(st.handshake.len());
+                st.skip_handshake = small((4 + len).saturating_sub(st.handshake.len()));
                 st.handshake.clear();
                 self.issue(
                     side,
@@ -1187,6 +1416,8 @@ impl TlsTracker {
                 return;
             }
             let raw: Vec<u8> = st.handshake.drain(..4 + len).collect();
+            // What is left came with this record.
+            st.handshake_since = frame;
             self.handshake_message(side, msg_type, raw, frame, ts, decrypted);
             // A TLS 1.3 ServerHello switches the keys: the rest of the
             // record (if any) would be a protocol error; leave it buffered.
@@ -1241,7 +1472,7 @@ impl TlsTracker {
             _ => {}
         }
         let kind = ladder_name(&parsed, msg_type);
-        let keep = self.conn.transcript_bytes + raw.len() <= self.config.max_transcript;
+        let keep = self.conn.transcript_bytes + raw.len() <= self.limits.transcript as usize;
         if keep {
             self.conn.transcript_bytes += raw.len();
         } else {
@@ -1252,9 +1483,14 @@ impl TlsTracker {
         let finished = matches!(parsed, Ok(HandshakeMessage::Finished { .. }));
         let key_update = matches!(parsed, Ok(HandshakeMessage::KeyUpdate { .. }));
         // The encrypted premaster secret, for --server-key.
-        let rsa_exchange =
-            (msg_type == 16 && side == Side::Client && self.crypto.rsa_pending.is_some())
-                .then(|| body.to_vec());
+        let rsa_exchange = (msg_type == 16
+            && side == Side::Client
+            && self
+                .crypto
+                .keys
+                .as_ref()
+                .is_some_and(|k| k.rsa_pending.is_some()))
+        .then(|| body.to_vec());
         self.conn.handshakes.push(HandshakeRecord {
             from: side,
             frame,
@@ -1336,7 +1572,7 @@ impl TlsTracker {
                 secrets.client_handshake_traffic_secret.clone(),
                 secrets.server_handshake_traffic_secret.clone(),
             ];
-            c.app_secret = [
+            c.keys.get_or_insert_default().app_secret = [
                 secrets.client_traffic_secret_0.clone(),
                 secrets.server_traffic_secret_0.clone(),
             ];
@@ -1347,13 +1583,14 @@ impl TlsTracker {
                     .and_then(|s| RecordDecrypter::tls13(suite, s.as_bytes()).ok())
                     .map(Box::new);
             }
-            c.handshake_secret = hs;
+            c.keys.get_or_insert_default().handshake_secret = hs;
             c.active.iter().any(Option::is_some)
         } else {
             match &secrets.master_secret {
                 Some(ms) => {
                     let etm = c.encrypt_then_mac_offered && sh.encrypt_then_mac;
-                    c.master = Some(ms.clone());
+                    let keys = c.keys.get_or_insert_default();
+                    keys.master = Some(ms.clone());
                     match RecordDecrypter::tls12_pair(
                         suite,
                         version,
@@ -1363,7 +1600,7 @@ impl TlsTracker {
                         etm,
                     ) {
                         Ok((cl, sv)) => {
-                            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
+                            keys.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
                             true
                         }
                         Err(_) => false,
@@ -1393,7 +1630,7 @@ impl TlsTracker {
             return;
         }
         let c = &mut self.crypto;
-        c.rsa_pending = Some(RsaPending {
+        c.keys.get_or_insert_default().rsa_pending = Some(RsaPending {
             suite,
             version,
             server_random: sh.random,
@@ -1411,7 +1648,7 @@ impl TlsTracker {
     /// secret, RFC 7627) and the record keys.
     fn rsa_premaster(&mut self, body: &[u8]) {
         use rsa::traits::PublicKeyParts;
-        let Some(p) = self.crypto.rsa_pending.take() else {
+        let Some(p) = self.crypto.keys.as_mut().and_then(|k| k.rsa_pending.take()) else {
             return;
         };
         let Some(cr) = self.crypto.client_random else {
@@ -1480,8 +1717,9 @@ impl TlsTracker {
             c.suite = Some(p.suite);
             c.version = Some(p.version);
             c.failed = [false, false];
-            c.master = Some(master);
-            c.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
+            let keys = c.keys.get_or_insert_default();
+            keys.master = Some(master);
+            keys.pending = [Some(Box::new(cl)), Some(Box::new(sv))];
             self.conn.key_status = KeyStatus::Keys;
         }
     }
@@ -1542,6 +1780,16 @@ impl TlsTracker {
         Some(hash)
     }
 
+    /// `side`'s TLS 1.3 handshake traffic secret, once known.
+    fn hs_secret(&self, side: usize) -> Option<&Secret> {
+        self.crypto.keys.as_deref()?.handshake_secret.get(side)?.as_ref()
+    }
+
+    /// The TLS 1.0–1.2 master secret, once known.
+    fn master(&self) -> Option<&Secret> {
+        self.crypto.keys.as_deref()?.master.as_ref()
+    }
+
     fn finished(&mut self, side: Side, idx: usize, frame: u64) {
         let i = side.index();
         let Some(suite) = self.crypto.suite else {
@@ -1557,21 +1805,15 @@ impl TlsTracker {
             return;
         }
         let ok = match self.crypto.version {
-            Some(Version::Tls13) => match &self.crypto.handshake_secret[i] {
-                Some(_) => self.transcript_hash(idx, suite.hash).and_then(|h| {
-                    let base = self.crypto.handshake_secret[i].as_ref()?;
-                    Some(dec::verify_finished(
-                        suite,
-                        base.as_bytes(),
-                        &h,
-                        &verify_data,
-                    ))
-                }),
-                None => None,
-            },
+            Some(Version::Tls13) if self.hs_secret(i).is_some() => {
+                self.transcript_hash(idx, suite.hash).and_then(|h| {
+                    let base = self.hs_secret(i)?;
+                    Some(dec::verify_finished(suite, base.as_bytes(), &h, &verify_data))
+                })
+            }
             Some(Version::Ssl30) => {
                 let t = transcript_before(&self.conn, idx, Some(suite.hash));
-                match (&t, &self.crypto.master) {
+                match (&t, self.master()) {
                     (Some(t), Some(ms)) => Some(dec::ssl3_verify_finished(
                         ms.as_bytes(),
                         side,
@@ -1581,31 +1823,31 @@ impl TlsTracker {
                     _ => None,
                 }
             }
-            Some(version) => match &self.crypto.master {
-                Some(_) => self
-                    .transcript_hash(idx, suite.handshake_hash(version))
-                    .and_then(|h| {
-                        let ms = self.crypto.master.as_ref()?;
-                        Some(dec::tls12_verify_finished(
-                            suite,
-                            version,
-                            ms.as_bytes(),
-                            side,
-                            &h,
-                            &verify_data,
-                        ))
-                    }),
-                None => None,
-            },
-            None => None,
+            Some(version) if version != Version::Tls13 && self.master().is_some() => self
+                .transcript_hash(idx, suite.handshake_hash(version))
+                .and_then(|h| {
+                    let ms = self.master()?;
+                    Some(dec::tls12_verify_finished(
+                        suite,
+                        version,
+                        ms.as_bytes(),
+                        side,
+                        &h,
+                        &verify_data,
+                    ))
+                }),
+            _ => None,
         };
         if let Some(ok) = ok {
             self.conn.finished_checks.push((side, frame, ok));
         }
         if tls13 {
             self.crypto.on_app_keys[i] = true;
-            let next = self.crypto.app_secret[i]
+            let next = self
+                .crypto
+                .keys
                 .as_ref()
+                .and_then(|k| k.app_secret[i].as_ref())
                 .map(|s| RecordDecrypter::tls13(suite, s.as_bytes()));
             self.crypto.active[i] = match next {
                 Some(Ok(d)) => Some(Box::new(d)),
@@ -1683,6 +1925,7 @@ impl TlsTracker {
         st.handshake.clear();
         st.skip_handshake = 0;
         st.handshake_lost_sync = true;
+        st.trim();
         if matches!(st.mode, Mode::Records) {
             st.mode = Mode::Resync;
         }
@@ -1728,11 +1971,7 @@ impl TlsTracker {
             }
         }
         self.crypto.active = [None, None];
-        self.crypto.pending = [None, None];
-        self.crypto.rsa_pending = None;
-        self.crypto.handshake_secret = [None, None];
-        self.crypto.app_secret = [None, None];
-        self.crypto.master = None;
+        self.crypto.keys = None;
         self.running = None;
         let c = &mut self.conn;
         c.ladder.shrink_to_fit();

@@ -73,7 +73,7 @@ pub fn tls12_renegotiation_without_keys(ctx: &Context<'_>) -> Option<Inference> 
         .iter()
         .find(|r| r.from == Side::Server)
         .copied();
-    let closes = ctx.facts.tcp.detail.closes;
+    let closes = ctx.facts.tcp.detail.closes();
     let (outcome, code, severity, summary, answer_ev) = match answer {
         Some(r) if r.content_type == 20 => (
             if sent { Outcome::Succeeded } else { Outcome::NotProvided },

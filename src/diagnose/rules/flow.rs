@@ -16,10 +16,13 @@ pub(super) fn rejected_after_handshake(ctx: &Context<'_>) -> Vec<Finding> {
     let Some(flight) = ctx.client_flight_frame() else {
         return vec![];
     };
-    if let Some(marker) = &ctx.facts.tls.app_marker[Side::Server.index()] {
-        let line = ctx.facts.tls.app_first_line[Side::Server.index()]
-            .clone()
-            .unwrap_or_default();
+    if let Some(marker) = ctx.facts.tls.app_marker(Side::Server) {
+        let line = ctx
+            .facts
+            .tls
+            .app_first_line(Side::Server)
+            .unwrap_or_default()
+            .to_string();
         let what = match marker {
             AppMarker::NginxNoCertificate => {
                 "nginx's 400 \"No required SSL certificate was sent\"".to_string()

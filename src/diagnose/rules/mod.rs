@@ -215,7 +215,7 @@ fn closed_after_client_flight(ctx: &Context<'_>) -> Option<u64> {
     if server_after {
         return None;
     }
-    let [client_close, server_close] = ctx.facts.tcp.detail.closes;
+    let [client_close, server_close] = ctx.facts.tcp.detail.closes();
     match server_close.filter(|c| c.frame >= flight) {
         Some(s) if client_close.is_none_or(|c| c.frame > s.frame) => Some(s.frame),
         // Only the client's close is seen (a capture that stops at the
@@ -256,7 +256,7 @@ fn server_went_on(ctx: &Context<'_>) -> Option<u64> {
 fn server_rejected(ctx: &Context<'_>) -> bool {
     server_rejection_alert(ctx).is_some()
         || closed_after_client_flight(ctx).is_some()
-        || ctx.facts.tls.app_marker[Side::Server.index()].is_some()
+        || ctx.facts.tls.app_marker(Side::Server).is_some()
 }
 
 /// The key types a list of signature schemes allows: RSA, ECDSA, EdDSA.

@@ -27,7 +27,7 @@ pub(super) const REFUSED_IN_HANDSHAKE: &[&str] = &[
 /// and leaves the decision to the application, whose answer is encrypted.
 /// Without that answer the verdict is unknown, not `succeeded`.
 pub fn verification_deferred(ctx: &Context<'_>, findings: &[Finding]) -> Option<Finding> {
-    if ctx.facts.tls.app_first_line[Side::Server.index()].is_some() {
+    if ctx.facts.tls.app_first_line(Side::Server).is_some() {
         return None;
     }
     let went_on = server_went_on(ctx)?;

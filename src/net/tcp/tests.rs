@@ -438,3 +438,26 @@ fn sender_hints_never_panic() {
         Some(false)
     );
 }
+
+/// An idle flow's reassembly state (docs/robustness.md): its boxed `Conn`
+/// and one pointer in the flow table, which keys by the connection's own
+/// endpoints.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn an_idle_flow_stays_small() {
+    use std::mem::size_of;
+    assert!(size_of::<Conn>() <= 432, "Conn: {}", size_of::<Conn>());
+    assert!(
+        size_of::<HalfStream>() <= 104,
+        "{}",
+        size_of::<HalfStream>()
+    );
+    assert!(
+        size_of::<ConnDetail>() <= 104,
+        "{}",
+        size_of::<ConnDetail>()
+    );
+    let r = TcpReassembler::default();
+    let _: &hashbrown::HashTable<Box<Conn>> = &r.conns;
+    assert_eq!(size_of::<Box<Conn>>(), 8);
+}

@@ -122,6 +122,72 @@ fn a_record_split_at_every_byte_across_segments() {
 }
 
 #[test]
+fn a_partial_message_given_up_for_the_budget_is_passed_over_in_sync() {
+    let stream = records(&server_flight(), 100);
+    let ts = Timestamp::default();
+    // Cut after each whole record: what is held of the message it cuts
+    // is given up, the rest of that message passed over, the others read.
+    let mut cuts = 0;
+    for cut in (105..stream.len()).step_by(105) {
+        let mut t = TlsTracker::new(TlsConfig::default());
+        t.data(Direction::ClientToServer, &client_hello_records(), 1, ts);
+        t.data(Direction::ServerToClient, &stream[..cut], 2, ts);
+        let before = t.held_bytes();
+        let partial = t.held_since();
+        let gave_up = t.give_up_held(64 << 20);
+        assert!(t.held_bytes() <= before);
+        assert_eq!(gave_up, partial.is_some(), "cut {cut}");
+        assert_eq!(t.held_since(), None);
+        t.data(Direction::ServerToClient, &stream[cut..], 3, ts);
+        let c = t.connection();
+        assert_eq!(kinds(&t)[1..], SERVER_KINDS, "cut {cut}");
+        if !gave_up {
+            assert!(c.issues.is_empty());
+            continue;
+        }
+        cuts += 1;
+        // The message cut is listed as such; every other one is read.
+        let cut_entries: Vec<_> = c.ladder.iter().filter(|l| l.truncated).collect();
+        assert_eq!(cut_entries.len(), 1, "cut {cut}");
+        assert_eq!(c.handshakes.len(), 5, "cut {cut}");
+        assert_eq!(c.issues.len(), 1, "{:?}", c.issues);
+        assert_eq!(c.issues[0].kind, IssueKind::LostRecord);
+        let name = &cut_entries[0].kind;
+        assert!(
+            c.issues[0]
+                .detail
+                .starts_with(&format!("a partial {name} message (")),
+            "{}",
+            c.issues[0].detail
+        );
+        assert!(c.issues[0].detail.ends_with(
+            "from the server was given up: the TLS layer's buffer budget (64 MiB across connections) was exceeded"
+        ));
+    }
+    assert!(cuts >= 7, "{cuts}");
+    // Inside a record: the record is lost as in a gap, and reading
+    // resynchronises on the next one.
+    let mut t = TlsTracker::new(TlsConfig::default());
+    let cut = 105 * 3 + 50;
+    t.data(Direction::ServerToClient, &stream[..cut], 2, ts);
+    assert!(t.give_up_held(1000));
+    t.data(Direction::ServerToClient, &stream[cut..], 3, ts);
+    let c = t.connection();
+    assert!(
+        c.issues[0].detail.starts_with(
+            "a partial handshake record (50 of 105 bytes) and a partial certificate message (226 of 787 bytes) from the server were given up"
+        ),
+        "{}",
+        c.issues[0].detail
+    );
+    assert!(c.issues[0].detail.contains("budget (1000 bytes across"));
+    assert_eq!(
+        kinds(&t).last().map(String::as_str),
+        Some("server_hello_done")
+    );
+}
+
+#[test]
 fn starttls_after_plaintext_and_a_gap_resynchronises() {
     let mut t = TlsTracker::new(TlsConfig::default());
     let mut client = b"EHLO client.test\r\nSTARTTLS\r\n".to_vec();
@@ -202,7 +268,7 @@ proptest::proptest! {
     fn arbitrary_streams_never_panic(
         pieces in proptest::collection::vec((proptest::prelude::any::<bool>(), proptest::collection::vec(proptest::prelude::any::<u8>(), 0..300), proptest::prelude::any::<bool>()), 0..30)
     ) {
-        let mut t = TlsTracker::new(TlsConfig { max_handshake_message: 1024, max_transcript: 4096 });
+        let mut t = TlsTracker::new(TlsConfig { max_handshake_message: 1024, max_transcript: 4096, ..Default::default() });
         for (i, (client, bytes, gap)) in pieces.iter().enumerate() {
             let dir = if *client { Direction::ClientToServer } else { Direction::ServerToClient };
             t.data(dir, bytes, i as u64, Timestamp::default());
@@ -232,4 +298,22 @@ proptest::proptest! {
         t.data(Direction::ClientToServer, &stream[cut..], 2, Timestamp::default());
         let _ = t.finish(3);
     }
+}
+
+/// An idle connection's TLS state (docs/robustness.md): key material,
+/// decrypters and what application data said are boxed, absent until
+/// there is some.
+#[test]
+#[cfg(target_pointer_width = "64")]
+fn an_idle_tracker_stays_small() {
+    use std::mem::size_of;
+    let t = size_of::<TlsTracker>();
+    assert!(t <= 600, "TlsTracker: {t}");
+    assert!(
+        size_of::<TlsConnection>() <= 312,
+        "{}",
+        size_of::<TlsConnection>()
+    );
+    assert!(size_of::<Crypto>() <= 96, "{}", size_of::<Crypto>());
+    assert!(size_of::<DirState>() <= 88, "{}", size_of::<DirState>());
 }
