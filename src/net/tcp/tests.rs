@@ -1,5 +1,7 @@
 //! Crafted segments for the reassembler's edge cases.
 
+use super::conn::{tls_sender_is_client, Conn};
+use super::half::HalfStream;
 use super::*;
 use crate::net::{TcpFlags, TcpSegment};
 

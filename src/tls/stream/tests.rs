@@ -1,6 +1,7 @@
 //! Tests of `tls/stream.rs`.
 
 use super::*;
+use crate::net::tcp::Gap;
 
 fn unhex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| c.is_ascii_hexdigit()).collect();
