@@ -47,7 +47,6 @@ use crate::net::tcp::Direction;
 use keys::Crypto;
 use serde::Serialize;
 use std::sync::Arc;
-use transcript::RunningTranscript;
 
 /// Largest legal TLSCiphertext fragment (RFC 5246 §6.2.3).
 pub const MAX_RECORD: usize = (1 << 14) + 2048;
@@ -214,7 +213,6 @@ pub struct TlsTracker {
     /// A HelloRetryRequest was seen: TLS 1.3 is being negotiated.
     hrr_seen: bool,
     crypto: Crypto,
-    running: Option<Box<RunningTranscript>>,
 }
 
 impl TlsTracker {
@@ -225,7 +223,6 @@ impl TlsTracker {
             conn: TlsConnection::default(),
             hrr_seen: false,
             crypto: Crypto::default(),
-            running: None,
         }
     }
 

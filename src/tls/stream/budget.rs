@@ -177,7 +177,6 @@ impl TlsTracker {
         }
         self.crypto.active = [None, None];
         self.crypto.keys = None;
-        self.running = None;
         let c = &mut self.conn;
         c.ladder.shrink_to_fit();
         c.handshakes.shrink_to_fit();

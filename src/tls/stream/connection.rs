@@ -50,6 +50,10 @@ pub struct HandshakeRecord {
     /// The whole message, header included, for the transcript; `None` once
     /// the transcript limit is reached.
     pub raw: Option<Vec<u8>>,
+    /// The hash of the transcript before this message, when it was
+    /// computed while decrypting (for a Finished and a TLS 1.3
+    /// CertificateVerify), for the checks made later.
+    pub transcript_hash: Option<Box<TranscriptHash>>,
 }
 
 /// An alert as seen on the wire.
@@ -167,15 +171,11 @@ pub struct TlsConnection {
     pub transcript_start: usize,
     /// Every record's side, type, length, frame and time (the first ones).
     pub records: crate::tls::traffic::RecordLog,
-    /// Transcript hashes computed while decrypting (before each Finished
-    /// and TLS 1.3 CertificateVerify), for the checks made later.
-    pub transcript_hashes: Vec<TranscriptHash>,
 }
 
-/// The hash of the transcript before handshake message `before`.
+/// A transcript hash and its function.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TranscriptHash {
-    pub before: usize,
     pub alg: dec::HashAlg,
     pub hash: Vec<u8>,
 }
@@ -194,10 +194,8 @@ impl TlsConnection {
     /// The hash of the transcript before message `idx`, if it was computed
     /// while decrypting.
     pub fn transcript_hash_before(&self, idx: usize, alg: dec::HashAlg) -> Option<&[u8]> {
-        self.transcript_hashes
-            .iter()
-            .find(|t| t.before == idx && t.alg == alg)
-            .map(|t| t.hash.as_slice())
+        let t = self.handshakes.get(idx)?.transcript_hash.as_deref()?;
+        (t.alg == alg).then_some(t.hash.as_slice())
     }
 
     /// The first line of `side`'s first decrypted application data.

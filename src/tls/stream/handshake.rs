@@ -223,6 +223,7 @@ impl TlsTracker {
             message: parsed,
             decrypted,
             raw: keep.then_some(raw),
+            transcript_hash: None,
         });
         self.conn.ladder.push(LadderEntry {
             kind,

@@ -65,6 +65,9 @@ pub(super) struct Keys {
     pub(super) app_secret: [Option<Secret>; 2],
     /// TLS 1.0–1.2 master secret of the current handshake.
     pub(super) master: Option<Secret>,
+    /// The transcript hashed so far, for the Finished and
+    /// CertificateVerify checks (only decryption needs it).
+    pub(super) running: Option<Box<super::transcript::RunningTranscript>>,
 }
 
 /// What deriving the keys of a static-RSA handshake needs once the

@@ -40,9 +40,6 @@ pub fn transcript_before(
     Some(out)
 }
 
-/// Transcript hashes kept per connection, at most.
-const MAX_TRANSCRIPT_HASHES: usize = 16;
-
 /// A transcript hashed as it grows, so that the hashes before each
 /// Finished and CertificateVerify cost one pass over the messages, not one
 /// each.
@@ -70,12 +67,13 @@ impl TlsTracker {
         let hrr = msgs.iter().position(|m| {
             matches!(&m.message, Ok(HandshakeMessage::ServerHello(sh)) if sh.is_hello_retry_request)
         });
-        let reusable = self
+        let keys = self.crypto.keys.as_deref_mut()?;
+        let reusable = keys
             .running
             .as_ref()
             .is_some_and(|r| r.alg == alg && r.start == start && r.hrr == hrr && r.next <= idx);
         if !reusable {
-            self.running = Some(Box::new(RunningTranscript {
+            keys.running = Some(Box::new(RunningTranscript {
                 alg,
                 start,
                 hrr,
@@ -83,14 +81,14 @@ impl TlsTracker {
                 hash: dec::Transcript::new(alg),
             }));
         }
-        let r = self.running.as_mut()?;
+        let r = keys.running.as_mut()?;
         for i in r.next..idx {
             let m = conn.handshakes.get(i)?;
             if (tls13 && matches!(m.msg_type, 4 | 24)) || m.msg_type == 0 {
                 continue;
             }
             let Some(raw) = m.raw.as_deref() else {
-                self.running = None;
+                keys.running = None;
                 return None;
             };
             if hrr.is_some_and(|h| i - start < h) && m.msg_type == 1 {
@@ -103,12 +101,13 @@ impl TlsTracker {
         }
         r.next = idx;
         let hash = r.hash.current_hash();
-        if self.conn.transcript_hashes.len() < MAX_TRANSCRIPT_HASHES {
-            self.conn.transcript_hashes.push(TranscriptHash {
-                before: idx,
-                alg,
-                hash: hash.clone(),
-            });
+        if let Some(rec) = self.conn.handshakes.get_mut(idx) {
+            if rec.transcript_hash.is_none() {
+                rec.transcript_hash = Some(Box::new(TranscriptHash {
+                    alg,
+                    hash: hash.clone(),
+                }));
+            }
         }
         Some(hash)
     }
