@@ -616,11 +616,19 @@ fn parse_line(line: &str) -> LineResult {
             }));
         }
     };
-    let random_bytes = decode_hex(random).ok_or(KeyLogWarningKind::ClientRandomNotHex)?;
-    let random: [u8; 32] = random_bytes
-        .as_slice()
-        .try_into()
-        .map_err(|_| KeyLogWarningKind::ClientRandomLength(random.len() / 2))?;
+    let random: [u8; 32] = if random.len() == 64 {
+        let mut r = [0u8; 32];
+        if !decode_hex_into(random.as_bytes(), &mut r) {
+            return Err(Some(KeyLogWarningKind::ClientRandomNotHex));
+        }
+        r
+    } else {
+        // Not 32 bytes: say whether it is hex at all, then its length.
+        decode_hex(random).ok_or(KeyLogWarningKind::ClientRandomNotHex)?;
+        return Err(Some(KeyLogWarningKind::ClientRandomLength(
+            random.len() / 2,
+        )));
+    };
     let secret = decode_hex(secret).ok_or(KeyLogWarningKind::SecretNotHex)?;
     if !label.accepts_len(secret.len()) {
         return Err(Some(KeyLogWarningKind::SecretLength {
@@ -648,11 +656,21 @@ fn decode_hex(s: &str) -> Option<Vec<u8>> {
     if b.is_empty() || b.len() % 2 != 0 {
         return None;
     }
-    let mut out = Vec::with_capacity(b.len() / 2);
-    for p in b.chunks_exact(2) {
-        out.push(hex_val(p[0])? << 4 | hex_val(p[1])?);
+    let mut out = vec![0u8; b.len() / 2];
+    decode_hex_into(b, &mut out).then_some(out)
+}
+
+/// Decodes `hex` (two digits a byte) into `out`, of half its length;
+/// false at the first byte that is not a hex digit.
+fn decode_hex_into(hex: &[u8], out: &mut [u8]) -> bool {
+    let mut bad = 0u8;
+    for (o, p) in out.iter_mut().zip(hex.chunks_exact(2)) {
+        let (hi, lo) = (HEX[p[0] as usize], HEX[p[1] as usize]);
+        bad |= hi | lo;
+        *o = hi << 4 | (lo & 0x0f);
     }
-    Some(out)
+    // Digits are 0..=15; a non-digit (0xff) sets the high bits.
+    bad & 0xf0 == 0
 }
 
 /// Each byte's value as a hex digit, or 0xff.
@@ -671,11 +689,6 @@ const HEX: [u8; 256] = {
     }
     t
 };
-
-fn hex_val(c: u8) -> Option<u8> {
-    let v = HEX[c as usize];
-    (v != 0xff).then_some(v)
-}
 
 #[cfg(test)]
 mod tests;
