@@ -24,7 +24,7 @@ use crate::net::DriveOutcome;
 use crate::tls::keylog::KeyLog;
 use crate::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
 use std::collections::HashMap;
-use std::sync::mpsc::{channel, sync_channel, Receiver, Sender, SyncSender};
+use std::sync::mpsc::{channel, sync_channel, Receiver, RecvTimeoutError, Sender, SyncSender};
 use std::sync::{Arc, Condvar, Mutex};
 
 /// Connections closed by the reader but not yet diagnosed, at most.
@@ -90,13 +90,17 @@ impl Batch {
 struct InFlight {
     count: Mutex<usize>,
     less: Condvar,
+    /// The calling thread stopped diagnosing (a TLS thread died): the
+    /// reader must not wait for it.
+    cancelled: std::sync::atomic::AtomicBool,
 }
 
 impl InFlight {
     fn add(&self) {
+        use std::sync::atomic::Ordering;
         if let Ok(mut n) = self.count.lock() {
             *n += 1;
-            while *n > MAX_IN_FLIGHT {
+            while *n > MAX_IN_FLIGHT && !self.cancelled.load(Ordering::Relaxed) {
                 n = match self.less.wait(n) {
                     Ok(n) => n,
                     Err(_) => return,
@@ -108,6 +112,14 @@ impl InFlight {
     fn done(&self) {
         if let Ok(mut n) = self.count.lock() {
             *n = n.saturating_sub(1);
+            self.less.notify_all();
+        }
+    }
+
+    fn cancel(&self) {
+        use std::sync::atomic::Ordering;
+        if let Ok(_n) = self.count.lock() {
+            self.cancelled.store(true, Ordering::Relaxed);
             self.less.notify_all();
         }
     }
@@ -389,11 +401,31 @@ pub fn drive_sharded<P: Send>(
                 if let Some(f) = waiting.remove(&id) {
                     break f;
                 }
-                match done_rx.recv() {
+                match done_rx.recv_timeout(std::time::Duration::from_millis(100)) {
                     Ok(f) => {
                         waiting.insert(f.0.info.id, f);
                     }
-                    Err(_) => break 'closed,
+                    Err(RecvTimeoutError::Timeout) => {
+                        // A TLS thread that ended without this connection
+                        // died (a bug): stop, and let its panic through
+                        // below rather than wait for it forever.
+                        let shard = (id % followers.len() as u64) as usize;
+                        if followers.get(shard).is_none_or(|f| f.is_finished()) {
+                            match done_rx.try_recv() {
+                                Ok(f) => {
+                                    waiting.insert(f.0.info.id, f);
+                                }
+                                Err(_) => {
+                                    in_flight.cancel();
+                                    break 'closed;
+                                }
+                            }
+                        }
+                    }
+                    Err(RecvTimeoutError::Disconnected) => {
+                        in_flight.cancel();
+                        break 'closed;
+                    }
                 }
             };
             in_flight.done();
