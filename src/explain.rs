@@ -60,9 +60,9 @@ impl<'a> Explainer<'a> {
         self
     }
 
-    /// What can be checked of a connection before its turn comes: its
-    /// signatures and chains, whose results are remembered for
-    /// [`Self::explain`].
+    /// What can be checked of a connection before its turn comes (its
+    /// signatures and chains, on another thread), for
+    /// [`Self::explain_prepared`].
     fn prepare(&self) -> impl Fn(&ConnectionFacts) -> crate::diagnose::Prepared + Sync + 'a {
         let (client_ca, server_ca, at) = (self.client_ca, self.server_ca, self.at);
         move |facts: &ConnectionFacts| {
