@@ -228,7 +228,8 @@ pub fn tls_stream(data: &[u8]) {
             let held = t.held_bytes();
             t.give_up_held(1024);
             assert!(t.held_bytes() <= held);
-            assert_eq!(t.held_since(), None);
+            // Only the few bytes of a direction not yet recognised stay.
+            assert!(t.held_since().is_none() || t.held_bytes() < 16);
         }
     }
     let conn = t.finish(frame);

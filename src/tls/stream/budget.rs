@@ -131,7 +131,13 @@ impl TlsTracker {
                 }
                 st.handshake = Vec::new();
             }
-            // Bytes held while looking for TLS are a few at most: kept.
+            // Bytes held while looking for the next record (after a gap or
+            // garbage) or for TLS to start in plaintext are a scan window:
+            // dropped, the search goes on with the bytes to come. Before
+            // anything is decided, a few bytes at most: kept.
+            if matches!(st.mode, Mode::Resync | Mode::Plaintext) {
+                st.pending = Vec::new();
+            }
             st.pending.shrink_to_fit();
             st.handshake.shrink_to_fit();
             if let Some((t, len)) = cut {
