@@ -384,6 +384,8 @@ def main():
     ap.add_argument("--explain", action="store_true",
                     help="also run `explain` (with the manifest's keylog) and check it for panics/hangs")
     ap.add_argument("--quiet", "-q", action="store_true", help="summary counts only")
+    ap.add_argument("--min-decrypted", type=int, default=0, metavar="N",
+                    help="fail unless at least N key-log captures decrypt (a regression gate)")
     args = ap.parse_args()
 
     corpus = args.corpus or os.environ.get("TLSTRACE_CORPUS") or os.path.join(REPO, "..", "shared", "corpus")
@@ -555,6 +557,13 @@ def main():
             )
         out(f"\nfull results written to {args.json}")
 
+    n_decrypted = sum(1 for r in keyed_rs if r["keyed"]["decrypted"])
+    if n_decrypted < args.min_decrypted:
+        out(f"\nFAIL: {n_decrypted} key-log captures decrypted, fewer than the {args.min_decrypted} expected")
+        for r in sorted(keyed_rs, key=lambda r: r["file"]):
+            if not r["keyed"]["decrypted"]:
+                out(f"- {r['file']}: " + "; ".join(r["keyed"]["reasons"][:2]))
+        return 1
     return 1 if (panics or hangs) else 0
 
 

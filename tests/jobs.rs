@@ -99,3 +99,76 @@ fn jobs_give_the_output_of_one_thread() {
         "only {connections} connections compared"
     );
 }
+
+#[path = "../examples/hostile.rs"]
+mod hostile;
+
+/// Connections that never deliver a byte (a SYN alone) are closed without
+/// ever being opened. Each thread must still answer for them: the calling
+/// thread waits for every connection the reader closes, and once more than
+/// `MAX_IN_FLIGHT` waited, the reader waited too, for ever (a corpus
+/// capture with scanning SYNs hung this way in CI).
+#[test]
+fn connections_closed_unopened_do_not_stall_the_threads() {
+    let dir = std::env::temp_dir().join(format!("tlstrace-jobs-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let path = dir.join("syns.pcap");
+    let mut w = Vec::new();
+    hostile::pcap_header(&mut w).expect("header");
+    let server = ([10, 255, 0, 1], 443);
+    let hello = hostile::client_hello_record();
+    for i in 0..300u32 {
+        let client = ([10, 1, (i / 250) as u8, 1], 2000 + (i % 250) as u16);
+        hostile::packet(&mut w, i, client, server, 1000, hostile::SYN, &[]).expect("syn");
+        // Every tenth connection says something, so there is output to
+        // compare between the unopened ones.
+        if i % 10 == 0 {
+            hostile::packet(&mut w, i, client, server, 1001, hostile::PSH_ACK, &hello)
+                .expect("hello");
+        }
+    }
+    std::fs::write(&path, &w).expect("write capture");
+
+    let run = |jobs: usize| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_tlstrace"))
+            .arg("explain")
+            .arg(&path)
+            .args(["--format", "json", "--jobs", &jobs.to_string()])
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .expect("run tlstrace");
+        let mut out = Vec::new();
+        let mut stdout = child.stdout.take().expect("stdout");
+        let reading = std::thread::spawn(move || {
+            use std::io::Read;
+            let _ = stdout.read_to_end(&mut out);
+            out
+        });
+        // Generous: this is a guard against a deadlock, not a timing.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+        while child.try_wait().expect("wait").is_none() && std::time::Instant::now() < deadline {
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        if child.try_wait().expect("wait").is_none() {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("--jobs {jobs} did not finish: the threads wait on each other");
+        }
+        reading.join().expect("stdout reader")
+    };
+    let one = run(1);
+    let two = run(2);
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&one),
+        String::from_utf8_lossy(&two),
+        "--jobs 2 differs from --jobs 1"
+    );
+    let explained = String::from_utf8_lossy(&one)
+        .matches("\"client_hello\"")
+        .count();
+    assert_eq!(
+        explained, 30,
+        "every connection with a ClientHello explained"
+    );
+}

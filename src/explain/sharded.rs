@@ -63,10 +63,10 @@ enum Event {
         frame: u64,
     },
     Ended(u64),
-    Close {
-        id: u64,
-        summary: Box<ConnSummary>,
-    },
+    /// Carries the connection's description too: a connection that never
+    /// delivered anything is closed without having been opened, and its
+    /// thread must still answer for it.
+    Close(Box<(ConnInfo, ConnSummary)>),
     /// Key log text the capture embeds: every thread hears it, in order.
     Secrets(Arc<[u8]>),
 }
@@ -217,10 +217,7 @@ impl StreamHandler for Dealer<'_> {
     }
 
     fn on_close(&mut self, conn: &ConnInfo, summary: &ConnSummary) {
-        let ev = Event::Close {
-            id: conn.id,
-            summary: Box::new(summary.clone()),
-        };
+        let ev = Event::Close(Box::new((conn.clone(), summary.clone())));
         self.push(conn.id, ev);
         // The calling thread waits for this connection next (or soon): it
         // must not sit in a batch.
@@ -318,10 +315,12 @@ fn follow<P>(
                         analyzer.on_ended(info);
                     }
                 }
-                Event::Close { id, summary } => {
-                    if let Some(info) = infos.remove(&id) {
-                        analyzer.on_close(&info, &summary);
-                    }
+                Event::Close(closed) => {
+                    // Every close is answered, opened or not: the calling
+                    // thread waits for each connection the reader closed.
+                    let (info, summary) = &*closed;
+                    infos.remove(&info.id);
+                    analyzer.on_close(info, summary);
                 }
                 Event::Secrets(text) => analyzer.on_capture_secrets(&text),
             }

@@ -268,10 +268,23 @@ impl RecordDecrypter {
     pub fn skip(&mut self, body: &[u8]) -> bool {
         match &mut self.state {
             State::Tls13 { .. } | State::Aead { .. } => {}
-            State::Cbc { chained_iv, .. } => {
+            State::Cbc {
+                chained_iv,
+                etm,
+                mac,
+                ..
+            } => {
                 if let Some(iv) = chained_iv {
+                    // With encrypt-then-MAC (RFC 7366) the MAC follows the
+                    // ciphertext: the last block comes before it.
+                    let end = if *etm {
+                        body.len().checked_sub(mac.len())
+                    } else {
+                        Some(body.len())
+                    };
                     let n = iv.len();
-                    let Some(last) = body.len().checked_sub(n).and_then(|s| body.get(s..)) else {
+                    let last = end.and_then(|e| Some((e.checked_sub(n)?, e)));
+                    let Some(last) = last.and_then(|(s, e)| body.get(s..e)) else {
                         return false;
                     };
                     iv.copy_from_slice(last);
