@@ -84,6 +84,42 @@ fn tls13_hash(ctx: &Context<'_>) -> HashAlg {
 /// A CertificateVerify's frame, signature scheme and check.
 pub type CertificateVerifyCheck = (u64, Option<u16>, SigCheck);
 
+/// Whether the peer of `side` went on past `side`'s CertificateVerify,
+/// and so verified it: the recipient of a CertificateVerify must check it
+/// and abort with decrypt_error if it fails (RFC 8446 §4.4.3, RFC 5246
+/// §7.4.8), so a server that sent its ChangeCipherSpec, Finished, a ticket
+/// or data after the client's (or a client that answered the server's)
+/// accepted the signature. tlstrace then does not check it again: the RSA
+/// arithmetic is most of the work per connection, and a check can only
+/// matter where the peer refused.
+pub fn peer_accepted_certificate_verify(ctx: &Context<'_>, side: Side) -> bool {
+    match side {
+        Side::Server => client_answered_after(ctx, 15),
+        Side::Client => {
+            let ladder = &ctx.facts.tls.ladder;
+            let Some(at) = ladder
+                .iter()
+                .position(|l| l.from == Side::Client && l.kind == "certificate_verify")
+            else {
+                return false;
+            };
+            ladder.get(at + 1..).is_some_and(|rest| {
+                rest.iter().any(|l| {
+                    l.from == Side::Server
+                        && matches!(
+                            l.kind.as_str(),
+                            "change_cipher_spec"
+                                | "finished"
+                                | "new_session_ticket"
+                                | "encrypted_handshake"
+                                | "application_data"
+                        )
+                })
+            })
+        }
+    }
+}
+
 /// Checks a CertificateVerify from `side` against its certificate and the
 /// transcript before it (RFC 8446 §4.4.3; RFC 5246 §7.4.8).
 pub fn check_certificate_verify(ctx: &Context<'_>, side: Side) -> Option<CertificateVerifyCheck> {
@@ -213,7 +249,10 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         return p.handshake_signatures.clone();
     }
     let mut out = Vec::new();
-    if let Some((frame, scheme, check)) = check_certificate_verify(ctx, Side::Client) {
+    let client = (!peer_accepted_certificate_verify(ctx, Side::Client))
+        .then(|| check_certificate_verify(ctx, Side::Client))
+        .flatten();
+    if let Some((frame, scheme, check)) = client {
         let subject = ctx
             .client_chain
             .first()
@@ -248,7 +287,7 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         }
     }
     let server = if ctx.hs.is_tls13() {
-        (!client_answered_after(ctx, 15))
+        (!peer_accepted_certificate_verify(ctx, Side::Server))
             .then(|| check_certificate_verify(ctx, Side::Server))
             .flatten()
             .map(|c| (c, "CertificateVerify"))

@@ -422,8 +422,13 @@ pub fn prepare(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Prep
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
-    let certificate_verify =
-        [Side::Client, Side::Server].map(|side| chain::check_certificate_verify(&ctx, side));
+    // Only where a rule reads it: a CertificateVerify the peer went on
+    // past is not checked again.
+    let certificate_verify = [Side::Client, Side::Server].map(|side| {
+        (!chain::peer_accepted_certificate_verify(&ctx, side))
+            .then(|| chain::check_certificate_verify(&ctx, side))
+            .flatten()
+    });
     Prepared {
         handshake_signatures: chain::handshake_signatures(&ctx),
         chain_signatures: chain::chain_signatures(&ctx),

@@ -671,22 +671,31 @@ pub fn client_auth_succeeded(ctx: &Context<'_>) -> Finding {
             format!("{} certificate(s)", c.value.entries.len()),
         );
     }
-    if let Some((frame, scheme, check)) =
-        crate::diagnose::chain::check_certificate_verify(ctx, Side::Client)
-    {
-        let scheme = scheme
+    if let Some(cv) = ctx.hs.certificate_verify(Some(Side::Client)) {
+        use crate::diagnose::chain;
+        let scheme = cv
+            .value
+            .scheme
             .map(|s| names::signature_scheme_name(s).into_owned())
             .unwrap_or_else(|| "legacy".into());
-        let verdict = if check.is_valid() {
-            "signature verified with the certificate's key".to_string()
+        let verdict = if chain::peer_accepted_certificate_verify(ctx, Side::Client) {
+            Some("accepted by the server, which went on past it (not checked again)".to_string())
         } else {
-            format!("signature check: {check}")
+            chain::check_certificate_verify(ctx, Side::Client).map(|(_, _, check)| {
+                if check.is_valid() {
+                    "signature verified with the certificate's key".to_string()
+                } else {
+                    format!("signature check: {check}")
+                }
+            })
         };
-        f = f.evidence(
-            Some(frame),
-            "certificate_verify",
-            format!("{scheme}, {verdict}"),
-        );
+        if let Some(verdict) = verdict {
+            f = f.evidence(
+                Some(cv.frame),
+                "certificate_verify",
+                format!("{scheme}, {verdict}"),
+            );
+        }
     }
     if let Some(frame) = server_went_on(ctx) {
         let next = ctx

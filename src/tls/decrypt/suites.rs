@@ -245,8 +245,9 @@ fn from_iana(cs: &TlsCipherSuite) -> Option<CipherSuite> {
 fn table() -> &'static [CipherSuite] {
     static TABLE: OnceLock<Vec<CipherSuite>> = OnceLock::new();
     TABLE.get_or_init(|| {
-        let mut v: Vec<CipherSuite> = (0..=u16::MAX)
-            .filter_map(TlsCipherSuite::from_id)
+        // tls-parser's table itself, not 65,536 lookups in it.
+        let mut v: Vec<CipherSuite> = tls_parser::CIPHERS
+            .values()
             .filter_map(from_iana)
             .collect();
         v.sort_by_key(|s| s.id);
