@@ -682,7 +682,9 @@ fn handshake_and_chain_signatures_verify() {
                 if f.code == "client-auth-succeeded" {
                     assert!(
                         f.evidence.iter().any(|e| e.field == "certificate_verify"
-                            && e.value.ends_with("accepted by the server, which went on past it (not checked again)")),
+                            && e.value.ends_with(
+                                "accepted by the server, which went on past it (not checked again)"
+                            )),
                         "{name}: {:?}",
                         f.evidence
                     );
@@ -693,7 +695,10 @@ fn handshake_and_chain_signatures_verify() {
                     if name.contains("ed448") {
                         assert!(matches!(check, Some(SigCheck::Unsupported(_))), "{name}");
                     } else {
-                        assert!(check.as_ref().is_some_and(|c| c.is_valid()), "{name}: {check:?}");
+                        assert!(
+                            check.as_ref().is_some_and(|c| c.is_valid()),
+                            "{name}: {check:?}"
+                        );
                         verified += 1;
                     }
                 }

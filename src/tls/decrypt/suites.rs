@@ -246,10 +246,7 @@ fn table() -> &'static [CipherSuite] {
     static TABLE: OnceLock<Vec<CipherSuite>> = OnceLock::new();
     TABLE.get_or_init(|| {
         // tls-parser's table itself, not 65,536 lookups in it.
-        let mut v: Vec<CipherSuite> = tls_parser::CIPHERS
-            .values()
-            .filter_map(from_iana)
-            .collect();
+        let mut v: Vec<CipherSuite> = tls_parser::CIPHERS.values().filter_map(from_iana).collect();
         v.sort_by_key(|s| s.id);
         v
     })
