@@ -459,12 +459,28 @@ impl CaptureReader {
         }
     }
 
+    /// An event's bytes: in the reader's buffer, where the block that
+    /// described them was parsed (it has not moved since), or in scratch.
+    fn bytes(&self, at: Bytes) -> &[u8] {
+        match at {
+            Bytes::InBuffer { start, len } => self
+                .inner
+                .data()
+                .get(start..start.saturating_add(len))
+                .unwrap_or(&[]),
+            Bytes::Scratch => &self.scratch,
+        }
+    }
+
     /// The next packet or secrets block; `Ok(None)` at the end of the file.
     /// After an error every later call returns `Ok(None)`: what was read
     /// before the error stays valid.
     pub fn next_event(&mut self) -> Result<Option<CaptureEvent<'_>>, CaptureError> {
         if self.pending > 0 {
-            self.inner.consume(self.pending);
+            // Without the shift `consume` makes once past half the buffer:
+            // the remaining bytes are moved only when the buffer is
+            // refilled, so each byte is copied once instead of twice.
+            self.inner.consume_noshift(self.pending);
             self.pending = 0;
         }
         loop {
@@ -480,10 +496,17 @@ impl CaptureReader {
                 Eof,
                 Fail(CaptureErrorKind),
             }
+            // Parsing does not move the buffer: blocks lie inside this span.
+            let data = self.inner.data();
+            let buffer = BufferSpan {
+                base: data.as_ptr() as usize,
+                len: data.len(),
+            };
             let step = match self.inner.next() {
                 Ok((len, block)) => {
                     let meta = describe_block(
                         block,
+                        buffer,
                         &mut self.legacy,
                         &mut self.interfaces,
                         &mut self.stats,
@@ -505,22 +528,29 @@ impl CaptureReader {
                 Step::Got(len, meta) => {
                     self.pending = len;
                     match meta {
-                        Some(EventMeta::Packet { ts, link, orig_len }) => {
+                        Some(EventMeta::Packet {
+                            ts,
+                            link,
+                            orig_len,
+                            bytes,
+                        }) => {
+                            let n = self.bytes(bytes).len() as u64;
                             self.stats.frames += 1;
-                            self.stats.bytes += self.scratch.len() as u64;
+                            self.stats.bytes += n;
+                            let data = self.bytes(bytes);
                             return Ok(Some(CaptureEvent::Packet(Packet {
                                 frame: self.stats.frames,
                                 ts,
                                 link,
-                                data: &self.scratch,
+                                data,
                                 orig_len,
                             })));
                         }
-                        Some(EventMeta::Secrets) => {
-                            return Ok(Some(CaptureEvent::Secrets(&self.scratch)));
+                        Some(EventMeta::Secrets(bytes)) => {
+                            return Ok(Some(CaptureEvent::Secrets(self.bytes(bytes))));
                         }
                         None => {
-                            self.inner.consume(len);
+                            self.inner.consume_noshift(len);
                             self.pending = 0;
                         }
                     }
@@ -590,15 +620,52 @@ pub fn for_each_reader_secrets(mut r: CaptureReader, mut f: impl FnMut(&[u8])) {
     }
 }
 
-/// What an event is, decided while the block is borrowed; its data has been
-/// copied to the scratch buffer.
+/// What an event is, decided while the block is borrowed, and where its
+/// bytes are.
 enum EventMeta {
     Packet {
         ts: Timestamp,
         link: LinkType,
         orig_len: u32,
+        bytes: Bytes,
     },
-    Secrets,
+    Secrets(Bytes),
+}
+
+/// Where an event's bytes are once the block's borrow has ended: in the
+/// reader's buffer (not copied: packet bytes are handed out in place), or,
+/// should a block's data not lie inside that buffer, copied to the scratch
+/// buffer.
+#[derive(Clone, Copy)]
+enum Bytes {
+    InBuffer { start: usize, len: usize },
+    Scratch,
+}
+
+/// The reader's buffer as [`describe_block`] sees it: where it starts and
+/// how long it is, to locate a block's data inside it.
+#[derive(Clone, Copy)]
+struct BufferSpan {
+    base: usize,
+    len: usize,
+}
+
+impl BufferSpan {
+    /// Where `data` is: its offset in the buffer when it lies inside it
+    /// (found by address: no bytes are copied), else copied to `scratch`.
+    fn locate(self, data: &[u8], scratch: &mut Vec<u8>) -> Bytes {
+        let start = (data.as_ptr() as usize).wrapping_sub(self.base);
+        if start <= self.len && data.len() <= self.len - start {
+            Bytes::InBuffer {
+                start,
+                len: data.len(),
+            }
+        } else {
+            scratch.clear();
+            scratch.extend_from_slice(data);
+            Bytes::Scratch
+        }
+    }
 }
 
 /// `if_tsresol`: the low 7 bits are a power of 10, or of 2 when the top
@@ -637,10 +704,12 @@ fn claimed_block_len(data: &[u8], format: Format) -> usize {
     }
 }
 
-/// Interprets one block: updates the interface table and copies packet or
-/// secret bytes into `scratch`. Returns `None` for blocks that produce no event.
+/// Interprets one block: updates the interface table and says where its
+/// packet or secret bytes are. Returns `None` for blocks that produce no
+/// event.
 fn describe_block(
     block: PcapBlockOwned<'_>,
+    buffer: BufferSpan,
     legacy: &mut Option<(LinkType, bool)>,
     interfaces: &mut Vec<Interface>,
     stats: &mut CaptureStats,
@@ -662,12 +731,11 @@ fn describe_block(
                 b.ts_usec.saturating_mul(1000)
             };
             let caplen = (b.caplen as usize).min(b.data.len());
-            scratch.clear();
-            scratch.extend_from_slice(&b.data[..caplen]);
             Some(EventMeta::Packet {
                 ts: Timestamp::new(i64::from(b.ts_sec), frac),
                 link,
                 orig_len: b.origlen,
+                bytes: buffer.locate(&b.data[..caplen], scratch),
             })
         }
         PcapBlockOwned::NG(Block::SectionHeader(_)) => {
@@ -703,12 +771,11 @@ fn describe_block(
                 .unwrap_or(i64::MAX)
                 .saturating_add(iface.offset_secs);
             let caplen = (epb.caplen as usize).min(epb.data.len());
-            scratch.clear();
-            scratch.extend_from_slice(&epb.data[..caplen]);
             Some(EventMeta::Packet {
                 ts: Timestamp::new(secs, nanos),
                 link: iface.link,
                 orig_len: epb.origlen,
+                bytes: buffer.locate(&epb.data[..caplen], scratch),
             })
         }
         PcapBlockOwned::NG(Block::SimplePacket(spb)) => {
@@ -723,12 +790,11 @@ fn describe_block(
             // The captured length is the smaller of the original length and
             // the block's data (which may include padding).
             let caplen = (spb.origlen as usize).min(spb.data.len());
-            scratch.clear();
-            scratch.extend_from_slice(&spb.data[..caplen]);
             Some(EventMeta::Packet {
                 ts: Timestamp::default(),
                 link,
                 orig_len: spb.origlen,
+                bytes: buffer.locate(&spb.data[..caplen], scratch),
             })
         }
         PcapBlockOwned::NG(Block::DecryptionSecrets(dsb)) => {
@@ -740,9 +806,7 @@ fn describe_block(
                 return None;
             }
             let len = (dsb.secrets_len as usize).min(dsb.data.len());
-            scratch.clear();
-            scratch.extend_from_slice(&dsb.data[..len]);
-            Some(EventMeta::Secrets)
+            Some(EventMeta::Secrets(buffer.locate(&dsb.data[..len], scratch)))
         }
         PcapBlockOwned::NG(_) => None,
     }
