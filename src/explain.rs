@@ -28,6 +28,9 @@ pub struct Explainer<'a> {
     /// Threads following TLS in [`write_capture`] (1: all on the calling
     /// thread).
     jobs: usize,
+    /// Check every handshake signature, also those the peer accepted
+    /// (`--verify-all-signatures`).
+    all_signatures: bool,
 }
 
 impl<'a> Explainer<'a> {
@@ -53,6 +56,14 @@ impl<'a> Explainer<'a> {
         self
     }
 
+    /// Checks every CertificateVerify and ServerKeyExchange signature, also
+    /// those the peer went on past (by default those are taken as
+    /// verified by the peer; see [`crate::diagnose::chain::peer_accepted_certificate_verify`]).
+    pub fn with_all_signatures(mut self, all: bool) -> Explainer<'a> {
+        self.all_signatures = all;
+        self
+    }
+
     /// Follows the connections of one capture on `jobs` threads in
     /// [`write_capture`] (see [`sharded`]); the output is the same.
     pub fn with_jobs(mut self, jobs: usize) -> Explainer<'a> {
@@ -65,6 +76,7 @@ impl<'a> Explainer<'a> {
     /// [`Self::explain_prepared`].
     fn prepare(&self) -> impl Fn(&ConnectionFacts) -> crate::diagnose::Prepared + Sync + 'a {
         let (client_ca, server_ca, at) = (self.client_ca, self.server_ca, self.at);
+        let all_signatures = self.all_signatures;
         move |facts: &ConnectionFacts| {
             let opts = TrustOptions {
                 client_ca,
@@ -72,6 +84,7 @@ impl<'a> Explainer<'a> {
                 at,
                 seen_client_certs: &[],
                 sessions: None,
+                all_signatures,
             };
             crate::diagnose::prepare(facts, &opts)
         }
@@ -95,6 +108,7 @@ impl<'a> Explainer<'a> {
             at: self.at,
             seen_client_certs: &self.seen,
             sessions: Some(&self.sessions),
+            all_signatures: self.all_signatures,
         };
         let d = crate::diagnose::diagnose_prepared(facts, &opts, prepared);
         if self.seen.len() < MAX_SEEN_CLIENT_CERTS {
@@ -438,6 +452,8 @@ pub struct Shared<'a> {
     pub conn: Option<u64>,
     /// Servers' RSA private keys (`--server-key`).
     pub server_keys: Vec<rsa::RsaPrivateKey>,
+    /// `--verify-all-signatures`.
+    pub all_signatures: bool,
 }
 
 /// How [`explain_captures`] renders each connection.
@@ -490,7 +506,8 @@ pub fn explain_captures(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(file) = files.get(i) else { break };
                 let mut explainer = Explainer::new(shared.client_ca, shared.server_ca, shared.at)
-                    .with_server_keys(shared.server_keys.clone());
+                    .with_server_keys(shared.server_keys.clone())
+                    .with_all_signatures(shared.all_signatures);
                 let result =
                     explain_capture(file, shared.keylog.as_ref(), &mut explainer, |f, d| {
                         if shared.conn.is_some_and(|id| id != f.info.id) {

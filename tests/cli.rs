@@ -737,3 +737,74 @@ fn rsa_key_log_lines_decrypt() {
     assert_eq!(b["connections"][0]["decrypted"], true);
     assert_eq!(a["connections"], b["connections"]);
 }
+
+/// A client CertificateVerify the server went on past is not checked again
+/// (the server verified it) and the evidence says so;
+/// `--verify-all-signatures` checks it all the same, for one capture (on
+/// one thread and on two) and for several.
+#[test]
+fn verify_all_signatures_checks_what_the_peer_accepted() {
+    let one = capture("tls12-mtls-ok.pcap");
+    let two = capture("apache-tls12-mtls-ok.pcap");
+    let cv_evidence = |out: &Output| -> Vec<String> {
+        // One JSON document (one capture) or JSON Lines (several).
+        let docs: Vec<Value> = match serde_json::from_slice::<Value>(&out.stdout) {
+            Ok(v) => vec![v],
+            Err(_) => String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|line| serde_json::from_str(line).ok())
+                .collect(),
+        };
+        docs.into_iter()
+            .flat_map(|v| match v.get("connections") {
+                Some(Value::Array(a)) => a.clone(),
+                _ => vec![v],
+            })
+            .flat_map(|c| c["findings"].as_array().cloned().unwrap_or_default())
+            .flat_map(|f| f["evidence"].as_array().cloned().unwrap_or_default())
+            .filter(|e| e["field"] == "certificate_verify")
+            .filter_map(|e| e["value"].as_str().map(str::to_string))
+            .collect()
+    };
+    for jobs in ["1", "2"] {
+        let default = run(&["explain", s(&one), "--format", "json", "--jobs", jobs]);
+        let ev = cv_evidence(&default);
+        assert!(
+            !ev.is_empty() && ev.iter().all(|e| e.ends_with("(not checked again)")),
+            "{ev:?}"
+        );
+        let all = run(&[
+            "explain",
+            s(&one),
+            "--format",
+            "json",
+            "--jobs",
+            jobs,
+            "--verify-all-signatures",
+        ]);
+        let ev = cv_evidence(&all);
+        assert!(
+            !ev.is_empty()
+                && ev
+                    .iter()
+                    .all(|e| e.ends_with("signature verified with the certificate's key")),
+            "{ev:?}"
+        );
+    }
+    let many = run(&[
+        "explain",
+        s(&one),
+        s(&two),
+        "--format",
+        "jsonl",
+        "--verify-all-signatures",
+    ]);
+    let ev = cv_evidence(&many);
+    assert!(
+        ev.len() >= 2
+            && ev
+                .iter()
+                .all(|e| e.ends_with("signature verified with the certificate's key")),
+        "{ev:?}"
+    );
+}

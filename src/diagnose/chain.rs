@@ -29,6 +29,9 @@ pub struct TrustOptions<'a> {
     /// Sessions earlier connections of the capture established, to say
     /// where a resumed one began.
     pub sessions: Option<&'a super::resumption::SessionRegistry>,
+    /// Check every handshake signature, also those the peer accepted by
+    /// going on ([`peer_accepted_certificate_verify`] then says `false`).
+    pub all_signatures: bool,
 }
 
 /// A client certificate seen in another connection of the same capture.
@@ -93,6 +96,9 @@ pub type CertificateVerifyCheck = (u64, Option<u16>, SigCheck);
 /// arithmetic is most of the work per connection, and a check can only
 /// matter where the peer refused.
 pub fn peer_accepted_certificate_verify(ctx: &Context<'_>, side: Side) -> bool {
+    if ctx.all_signatures {
+        return false;
+    }
     match side {
         Side::Server => client_answered_after(ctx, 15),
         Side::Client => {

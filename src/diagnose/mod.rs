@@ -183,6 +183,9 @@ pub struct Context<'a> {
     /// Whether the sessions of the capture's earlier connections are
     /// known (the whole capture is being explained).
     pub sessions_known: bool,
+    /// `--verify-all-signatures`: signatures the peer accepted are checked
+    /// too.
+    pub all_signatures: bool,
     /// The earlier connection whose session this one resumed.
     pub resumed_from: Option<&'a resumption::SessionOrigin>,
     /// A TLS 1.3 resumption whose ticket the keys do not match: the
@@ -245,6 +248,7 @@ impl<'a> Context<'a> {
             prepared: None,
             inferred: None,
             sessions_known: false,
+            all_signatures: false,
             resumed_from: None,
             resumed_guess: None,
             server_stack: None,
@@ -419,6 +423,7 @@ pub struct Prepared {
 /// Makes the checks of [`Prepared`] for `facts` under `trust`.
 pub fn prepare(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Prepared {
     let mut ctx = Context::new(facts);
+    ctx.all_signatures = trust.all_signatures;
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
@@ -459,6 +464,7 @@ pub fn diagnose_prepared(
         }
     }
     ctx.prepared = prepared.as_ref();
+    ctx.all_signatures = trust.all_signatures;
     if let Some(at) = trust.at {
         ctx.check_time = Some(at);
     }
