@@ -332,6 +332,12 @@ fn report_problems(outcome: &DriveOutcome) {
             outcome.capture_name, outcome.handler.budget_releases
         );
     }
+    if outcome.handler.transcript_refusals > 0 {
+        eprintln!(
+            "tlstrace: note: {}: the handshake transcripts kept across open connections reached their limit; {} connection(s) kept no more of theirs (their later signatures and Finished messages are not checked)",
+            outcome.capture_name, outcome.handler.transcript_refusals
+        );
+    }
     for (what, u) in &outcome.decode.unsupported {
         eprintln!(
             "tlstrace: note: {}: {} frame(s) skipped, the first at frame {}: {what} is not supported",

@@ -359,3 +359,99 @@ fn partial_handshake_messages_beyond_the_tls_budget_are_given_up_oldest_first() 
         }
     }
 }
+
+/// Raw handshake bytes kept for transcripts across open connections are
+/// bounded: past `max_transcript_total`, connections keep no more (each is
+/// counted once) and are still explained.
+#[test]
+fn transcripts_beyond_their_budget_are_not_kept() {
+    use tlstrace::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+    let n = 2_000u64;
+    let hello = hostile::client_hello_record().len() - 5;
+    let config = TlsConfig {
+        max_transcript_total: 100 * hello,
+        ..Default::default()
+    };
+    let mut r = capture(move |w| hostile::flows(w, n));
+    let mut tcp = TcpReassembler::default();
+    let mut found: Vec<ConnectionFacts> = Vec::new();
+    let mut analyzer = TlsAnalyzer::new(config, |f| found.push(f));
+    let outcome = tlstrace::net::drive(&mut r, &mut tcp, &mut analyzer);
+    assert!(outcome.error.is_none(), "{:?}", outcome.error);
+    drop(analyzer);
+    // No connection closes before the end: the first 100 keep their
+    // ClientHello, the others are refused, once each.
+    let kept = found
+        .iter()
+        .filter(|f| f.tls.handshakes.first().is_some_and(|h| h.raw.is_some()))
+        .count();
+    assert_eq!(kept, 100);
+    assert_eq!(outcome.handler.transcript_refusals, n - 100);
+    assert_eq!(found.len() as u64, n);
+    assert!(found
+        .iter()
+        .all(|f| f.tls.ladder.first().map(|l| l.kind.as_str()) == Some("client_hello")));
+}
+
+/// A connection refused its transcript keeps its verdict: with keys, the
+/// Finished and CertificateVerify checks it cannot make are not turned
+/// into findings against it.
+#[test]
+fn a_connection_without_its_transcript_keeps_its_verdict() {
+    use tlstrace::tls::{ConnectionFacts, TlsAnalyzer, TlsConfig};
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("captures");
+    for name in [
+        "tls12-mtls-ok",
+        "tls13-mtls-ok",
+        "tls12-unknown-ca",
+        "tls13-bad-certificate-verify",
+    ] {
+        let pcap = dir.join(format!("{name}.pcap"));
+        let keys = std::fs::read(dir.join(format!("{name}.keys"))).unwrap_or_default();
+        let run = |config: TlsConfig| {
+            let mut reader = CaptureReader::open(pcap.to_str().expect("utf-8")).expect("capture");
+            let mut tcp = TcpReassembler::default();
+            let mut found: Vec<ConnectionFacts> = Vec::new();
+            let mut analyzer = TlsAnalyzer::new(config, |f| found.push(f))
+                .with_keylog(Some(KeyLog::parse(&keys).0));
+            let outcome = tlstrace::net::drive(&mut reader, &mut tcp, &mut analyzer);
+            drop(analyzer);
+            let verdicts: Vec<(String, Vec<&'static str>)> = found
+                .iter()
+                .map(|f| {
+                    let d = tlstrace::diagnose::diagnose(f);
+                    let codes = d.findings.iter().map(|f| f.code).collect();
+                    (d.client_auth.outcome.as_str().to_string(), codes)
+                })
+                .collect();
+            (verdicts, outcome.handler.transcript_refusals)
+        };
+        let (full, none_refused) = run(TlsConfig::default());
+        let (bare, refused) = run(TlsConfig {
+            max_transcript_total: 0,
+            ..Default::default()
+        });
+        assert_eq!(none_refused, 0, "{name}");
+        assert!(refused > 0, "{name}");
+        assert_eq!(
+            full.iter().map(|v| &v.0).collect::<Vec<_>>(),
+            bare.iter().map(|v| &v.0).collect::<Vec<_>>(),
+            "{name}: the verdicts"
+        );
+        // The decisive finding is the same, except a bad signature, which
+        // cannot be seen without the transcript: then the finding says the
+        // signature was not checked.
+        let (full_cause, bare_codes) = (
+            full.first().and_then(|v| v.1.first()),
+            bare.first().map(|v| &v.1),
+        );
+        if full_cause == Some(&"certificate-verify-invalid") {
+            assert!(
+                bare_codes.is_some_and(|c| c.contains(&"signature-not-checked")),
+                "{name}: {bare_codes:?}"
+            );
+        } else {
+            assert_eq!(full_cause, bare_codes.and_then(|c| c.first()), "{name}");
+        }
+    }
+}

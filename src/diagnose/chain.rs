@@ -255,9 +255,30 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         return p.handshake_signatures.clone();
     }
     let mut out = Vec::new();
-    let client = (!peer_accepted_certificate_verify(ctx, Side::Client))
+    let wanted = !peer_accepted_certificate_verify(ctx, Side::Client);
+    let client = wanted
         .then(|| check_certificate_verify(ctx, Side::Client))
         .flatten();
+    // A CertificateVerify that cannot be checked because the handshake
+    // transcript it signs was not kept (the memory limits on transcripts):
+    // said, so that a missing `certificate-verify-invalid` is not read as
+    // a good signature.
+    if let (true, None, Some(cv)) = (
+        wanted && ctx.facts.tls.transcript_truncated,
+        &client,
+        ctx.hs.certificate_verify(Some(Side::Client)),
+    ) {
+        out.push(
+            Finding::new(
+                "signature-not-checked",
+                Severity::Info,
+                "The client's CertificateVerify was not checked: the handshake transcript it signs was not kept, because of tlstrace's memory limits on transcripts.".to_string(),
+            )
+            .evidence(Some(cv.frame), "certificate_verify.scheme", scheme_label(cv.value.scheme))
+            .evidence(None, "transcript", "not kept: 1 MiB per connection, 64 MiB across open connections")
+            .fix("Nothing to fix in the connection; to check the signature, explain a capture holding fewer connections open at once."),
+        );
+    }
     if let Some((frame, scheme, check)) = client {
         let subject = ctx
             .client_chain

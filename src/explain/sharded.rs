@@ -258,6 +258,7 @@ fn follow<P>(
     let prepare = setup.prepare;
     let mut config = TlsConfig::default();
     config.max_partial_total /= jobs.max(1);
+    config.max_transcript_total /= jobs.max(1);
     let mut analyzer = TlsAnalyzer::new(config, |f: ConnectionFacts| {
         let prepared = if f.tls.detected { prepare(&f) } else { None };
         let _ = done.send((f, prepared));

@@ -230,6 +230,10 @@ pub struct HandlerStats {
     pub budget_releases: u64,
     /// The most room its buffers took at once.
     pub peak_held: usize,
+    /// Connections that kept no more of their handshake transcript
+    /// because the handler's transcript budget across connections was
+    /// used up.
+    pub transcript_refusals: u64,
 }
 
 impl HandlerStats {
@@ -237,6 +241,7 @@ impl HandlerStats {
     pub fn add(&mut self, other: HandlerStats) {
         self.budget_releases += other.budget_releases;
         self.peak_held += other.peak_held;
+        self.transcript_refusals += other.transcript_refusals;
     }
 }
 

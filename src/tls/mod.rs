@@ -44,6 +44,9 @@ pub struct TlsAnalyzer<F: FnMut(ConnectionFacts)> {
     /// Room the trackers' partial records and messages take, in all:
     /// kept up to date from each call's change, never summed over them.
     held: usize,
+    /// Raw handshake bytes the open connections keep for transcripts, in
+    /// all (kept up to date the same way).
+    transcripts: usize,
     stats: HandlerStats,
 }
 
@@ -56,6 +59,7 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
             keylog: None,
             server_keys: None,
             held: 0,
+            transcripts: 0,
             stats: HandlerStats::default(),
         }
     }
@@ -89,6 +93,37 @@ impl<F: FnMut(ConnectionFacts)> TlsAnalyzer<F> {
     /// connections take now.
     pub fn held_total(&self) -> usize {
         self.held
+    }
+
+    /// Runs `feed` on connection `id`'s tracker within the budgets across
+    /// connections: the room its partial buffers take is accounted for,
+    /// and its transcript may grow only by what the transcript budget has
+    /// left (a connection refused is counted once).
+    fn feed(&mut self, id: u64, feed: impl FnOnce(&mut TlsTracker)) {
+        let Some(t) = self.trackers.get_mut(&id) else {
+            return;
+        };
+        let held_before = t.held_bytes();
+        let kept = t.transcript_bytes();
+        let room = self
+            .config
+            .max_transcript_total
+            .saturating_sub(self.transcripts);
+        let cap = self.config.max_transcript.min(kept.saturating_add(room));
+        t.limit_transcript(cap);
+        let truncated_before = t.transcript_truncated();
+        feed(t);
+        let grown = t.transcript_bytes().saturating_sub(kept);
+        let refused =
+            !truncated_before && t.transcript_truncated() && cap < self.config.max_transcript;
+        let held_after = t.held_bytes();
+        self.transcripts += grown;
+        if refused {
+            self.stats.transcript_refusals += 1;
+        }
+        if held_after != held_before {
+            self.held_changed(held_before, held_after);
+        }
     }
 
     /// Accounts for one tracker's change, and keeps within the budget.
@@ -160,27 +195,13 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
     }
 
     fn on_data(&mut self, conn: &ConnInfo, dir: Direction, chunk: Chunk<'_>) {
-        if let Some(t) = self.trackers.get_mut(&conn.id) {
-            if !t.is_ignored() {
-                let before = t.held_bytes();
-                t.data(dir, chunk.data, chunk.frame, chunk.ts);
-                let after = t.held_bytes();
-                if after != before {
-                    self.held_changed(before, after);
-                }
-            }
+        if self.trackers.get(&conn.id).is_some_and(|t| !t.is_ignored()) {
+            self.feed(conn.id, |t| t.data(dir, chunk.data, chunk.frame, chunk.ts));
         }
     }
 
     fn on_gap(&mut self, conn: &ConnInfo, dir: Direction, gap: Gap) {
-        if let Some(t) = self.trackers.get_mut(&conn.id) {
-            let before = t.held_bytes();
-            t.gap(dir, gap);
-            let after = t.held_bytes();
-            if after != before {
-                self.held_changed(before, after);
-            }
-        }
+        self.feed(conn.id, |t| t.gap(dir, gap));
     }
 
     fn on_ended(&mut self, conn: &ConnInfo) {
@@ -204,6 +225,7 @@ impl<F: FnMut(ConnectionFacts)> StreamHandler for TlsAnalyzer<F> {
             .remove(&conn.id)
             .unwrap_or_else(|| Box::new(TlsTracker::new(self.config)));
         self.held = self.held.saturating_sub(tracker.held_bytes());
+        self.transcripts = self.transcripts.saturating_sub(tracker.transcript_bytes());
         let tls = tracker.finish(summary.last_frame);
         (self.sink)(ConnectionFacts {
             info: conn.clone(),

@@ -66,6 +66,12 @@ pub struct TlsConfig {
     /// beyond it the connections holding the oldest partial data give it
     /// up as lost, until three quarters of it are left.
     pub max_partial_total: usize,
+    /// Raw handshake bytes kept for transcripts across all open
+    /// connections of one analyzer: beyond it, connections keep no more
+    /// (their later messages are parsed and listed, but signatures and
+    /// Finished messages over them cannot be checked) until connections
+    /// close and free theirs.
+    pub max_transcript_total: usize,
 }
 
 impl Default for TlsConfig {
@@ -74,6 +80,7 @@ impl Default for TlsConfig {
             max_handshake_message: 256 * 1024,
             max_transcript: 1024 * 1024,
             max_partial_total: 64 * 1024 * 1024,
+            max_transcript_total: 64 * 1024 * 1024,
         }
     }
 }
@@ -264,6 +271,23 @@ impl TlsTracker {
                 detail,
             });
         }
+    }
+
+    /// Raw handshake bytes this connection keeps for its transcript.
+    pub fn transcript_bytes(&self) -> usize {
+        self.conn.transcript_bytes
+    }
+
+    /// Some handshake message was not kept for the transcript (a limit).
+    pub fn transcript_truncated(&self) -> bool {
+        self.conn.transcript_truncated
+    }
+
+    /// Keeps at most `limit` raw handshake bytes for the transcript (the
+    /// analyzer's share of its budget across connections; never more than
+    /// [`TlsConfig::max_transcript`], which the caller applies).
+    pub fn limit_transcript(&mut self, limit: usize) {
+        self.limits.transcript = small(limit);
     }
 
     /// Feeds bytes of one direction, in stream order.
