@@ -317,6 +317,18 @@ fn partial_handshake_messages_beyond_the_tls_budget_are_given_up_oldest_first() 
         .map(|f| f.info.id)
         .collect();
     assert_eq!(released.len() as u64, stats.budget_releases);
+    // What tlstrace gave up is not called missing from the capture.
+    let first = found
+        .iter()
+        .find(|f| given_up(f) > 0)
+        .expect("a released one");
+    let d = tlstrace::diagnose::diagnose(first);
+    let incomplete = d.findings.iter().find(|f| f.code == "capture-incomplete");
+    assert!(
+        incomplete.is_some_and(|f| f.summary.starts_with("tlstrace gave up part")),
+        "{:?}",
+        d.findings.iter().map(|f| &f.summary).collect::<Vec<_>>()
+    );
     // The oldest partial data goes first: the connections' first records
     // came in id order.
     assert!(released.contains(&1));

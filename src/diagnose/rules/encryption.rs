@@ -130,11 +130,27 @@ pub(super) fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
     if issues.is_empty() && !no_hello && !no_end && !no_answer {
         return vec![];
     }
-    let mut f = Finding::new(
-        "capture-incomplete",
-        Severity::Warning,
-        "Part of this connection is missing from the capture, so some of the handshake cannot be seen.",
-    );
+    // Data tlstrace itself gave up (its buffer budget across connections,
+    // with many connections open at once) is not missing from the capture:
+    // said so, with a fix that fits.
+    let given_up = !issues.is_empty()
+        && issues.iter().all(|i| i.detail.contains("budget"))
+        && !no_hello
+        && !no_end
+        && !no_answer;
+    let mut f = if given_up {
+        Finding::new(
+            "capture-incomplete",
+            Severity::Warning,
+            "tlstrace gave up part of this connection's handshake: its memory limits across connections were reached with many connections open at once, so some of the handshake cannot be seen.",
+        )
+    } else {
+        Finding::new(
+            "capture-incomplete",
+            Severity::Warning,
+            "Part of this connection is missing from the capture, so some of the handshake cannot be seen.",
+        )
+    };
     for i in issues.iter().take(5) {
         f = f.evidence(Some(i.frame), "missing", i.detail.clone());
     }
@@ -157,6 +173,9 @@ pub(super) fn capture_incomplete(ctx: &Context<'_>) -> Vec<Finding> {
             "end",
             "the capture ends after the client's certificate, before the server's answer",
         );
+    }
+    if given_up {
+        return vec![f.fix("Explain this connection from a smaller capture: split it by time or by connection (editcap -A/-B, or tshark -Y tcp.stream==N -w), so that fewer connections are open at once.")];
     }
     vec![f.fix("Capture from before the connection starts until after it ends, with a full snaplen (tcpdump -s 0), on the host itself rather than a lossy span port.")]
 }
