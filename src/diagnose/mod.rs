@@ -66,6 +66,13 @@ pub struct ClientAuth {
     /// keys), not from the messages themselves. Absent when false.
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub inferred: bool,
+    /// The TLS handshake accepted the client's certificate, and the
+    /// server's application refused the client in its decrypted answer (an
+    /// HTTP 403 or 400): `outcome` is `failed`, decided above TLS, where
+    /// only keys can see. Without keys the same connection shows the
+    /// handshake's verdict (inferred). Absent when false.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub refused_above_tls: bool,
 }
 
 /// How the handshake itself went, apart from client authentication.

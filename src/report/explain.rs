@@ -320,7 +320,14 @@ pub(crate) fn verdict_sentence(d: &Diagnosis) -> &'static str {
         return "the session was resumed from an earlier connection of the capture, whose verdict holds for this one";
     }
     if d.client_auth.inferred && d.client_auth.outcome == Outcome::Succeeded {
-        return "the server asked for a client certificate, the client sent one, and the server went on with the connection";
+        return "the server asked for a client certificate, the client sent one, and the server went on with the connection: the TLS handshake accepted it";
+    }
+    if d.client_auth.refused_above_tls {
+        return if d.client_auth.certificate_sent == Some(false) {
+            "the server asked for a client certificate and the client sent none; the TLS handshake went on without one, and then the server's application refused the client in its answer"
+        } else {
+            "the TLS handshake accepted the client's certificate, and then the server's application refused the client in its answer"
+        };
     }
     match d.client_auth.outcome {
         Outcome::Succeeded => "the server asked for a client certificate, the client sent one and proved its key, and the server accepted it",

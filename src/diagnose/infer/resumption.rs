@@ -126,6 +126,7 @@ impl Agreement {
                 certificate_sent,
                 outcome,
                 inferred: true,
+                refused_above_tls: false,
             },
             IdentityHint {
                 subject,

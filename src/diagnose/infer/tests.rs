@@ -380,6 +380,7 @@ mod issuers {
             certificate_sent: sent,
             outcome,
             inferred: true,
+            refused_above_tls: false,
         }
     }
 

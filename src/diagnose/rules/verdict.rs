@@ -76,6 +76,7 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
             certificate_sent: inf.certificate_sent,
             outcome: inf.outcome,
             inferred: inf.outcome != Outcome::Unknown,
+            refused_above_tls: false,
         };
     }
     let later = !ctx.hs.later_certificate_requests().is_empty();
@@ -155,11 +156,18 @@ pub fn verdict(ctx: &Context<'_>, findings: &[Finding]) -> ClientAuth {
     } else {
         outcome
     };
+    // Refused in the application's answer and not by TLS (no alert from
+    // the server): the handshake itself accepted the certificate.
+    let refused_above_tls = outcome == Outcome::Failed
+        && ctx.facts.tls.app_marker(Side::Server).is_some()
+        && server_rejection_alert(ctx).is_none()
+        && closed_after_client_flight(ctx).is_none();
     ClientAuth {
         requested,
         certificate_sent,
         outcome,
         inferred: false,
+        refused_above_tls,
     }
 }
 

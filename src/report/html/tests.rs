@@ -89,6 +89,7 @@ mod synthetic {
                 certificate_sent: Some(true),
                 outcome: Outcome::Failed,
                 inferred: false,
+                refused_above_tls: false,
             },
             handshake: HandshakeOutcome::Failed,
             findings,
