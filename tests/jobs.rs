@@ -107,7 +107,9 @@ mod hostile;
 /// ever being opened. Each thread must still answer for them: the calling
 /// thread waits for every connection the reader closes, and once more than
 /// `MAX_IN_FLIGHT` waited, the reader waited too, for ever (a corpus
-/// capture with scanning SYNs hung this way in CI).
+/// capture with scanning SYNs hung this way in CI). The reader hands
+/// closes over in groups when it reads a file and one by one from stdin:
+/// both are run.
 #[test]
 fn connections_closed_unopened_do_not_stall_the_threads() {
     let dir = std::env::temp_dir().join(format!("tlstrace-jobs-{}", std::process::id()));
@@ -129,10 +131,16 @@ fn connections_closed_unopened_do_not_stall_the_threads() {
     }
     std::fs::write(&path, &w).expect("write capture");
 
-    let run = |jobs: usize| {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_tlstrace"))
-            .arg("explain")
-            .arg(&path)
+    let run = |jobs: usize, from_stdin: bool| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_tlstrace"));
+        cmd.arg("explain");
+        if from_stdin {
+            cmd.arg("-")
+                .stdin(std::fs::File::open(&path).expect("capture"));
+        } else {
+            cmd.arg(&path);
+        }
+        let mut child = cmd
             .args(["--format", "json", "--jobs", &jobs.to_string()])
             .stdout(std::process::Stdio::piped())
             .spawn()
@@ -156,13 +164,20 @@ fn connections_closed_unopened_do_not_stall_the_threads() {
         }
         reading.join().expect("stdout reader")
     };
-    let one = run(1);
-    let two = run(2);
-    let _ = std::fs::remove_dir_all(&dir);
+    let one = run(1, false);
+    let two = run(2, false);
+    let piped = run(2, true);
     assert_eq!(
         String::from_utf8_lossy(&one),
         String::from_utf8_lossy(&two),
         "--jobs 2 differs from --jobs 1"
+    );
+    let named = format!("\"file\": {}", serde_json::json!(path.to_string_lossy()));
+    let _ = std::fs::remove_dir_all(&dir);
+    assert_eq!(
+        String::from_utf8_lossy(&one).replace(&named, "\"file\": \"-\""),
+        String::from_utf8_lossy(&piped),
+        "--jobs 2 from stdin differs from --jobs 1"
     );
     let explained = String::from_utf8_lossy(&one)
         .matches("\"client_hello\"")
