@@ -318,3 +318,30 @@ fn an_idle_tracker_stays_small() {
     assert!(size_of::<Crypto>() <= 96, "{}", size_of::<Crypto>());
     assert!(size_of::<DirState>() <= 88, "{}", size_of::<DirState>());
 }
+
+/// A handshake record holds its parsed message inline (hundreds of bytes):
+/// a connection with one ClientHello, which is all most connections of a
+/// flood hold, must not keep room for four (docs/robustness.md, 100k
+/// flows).
+#[test]
+fn one_message_keeps_room_for_one() {
+    let mut t = TlsTracker::new(TlsConfig::default());
+    t.data(
+        Direction::ClientToServer,
+        &client_hello_records(),
+        1,
+        Timestamp::default(),
+    );
+    let c = t.connection();
+    assert_eq!(c.handshakes.len(), 1);
+    assert_eq!(c.handshakes.capacity(), 1);
+    t.data(
+        Direction::ServerToClient,
+        &records(&server_flight(), 1 << 14),
+        2,
+        Timestamp::default(),
+    );
+    let c = t.connection();
+    assert_eq!(c.handshakes.len(), 6);
+    assert!(c.handshakes.capacity() <= 8, "{}", c.handshakes.capacity());
+}
