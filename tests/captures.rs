@@ -654,11 +654,37 @@ fn secrets_block_after_the_packets_still_decrypts() {
 #[test]
 fn handshake_and_chain_signatures_verify() {
     let mut verified = 0;
+    let mut behind_refused_chain = 0;
     for (path, _) in tshark_views() {
         let name = path.display().to_string();
         let (conns, _) = analysis::tls_connections(&mut open(&path), keylog_for(&path), None);
         for c in &conns {
             let d = diagnose(c);
+            // A CertificateVerify behind a chain the server refused with a
+            // chain's alert is not checked by the diagnosis (the server never
+            // reached it); checked here, it is good in every such capture,
+            // so nothing was lost by not checking it.
+            let ctx = tlstrace::diagnose::Context::new(c);
+            if chain::server_refused_chain_first(&ctx).is_some() {
+                assert!(chain::certificate_verify_moot(&ctx, Side::Client));
+                assert!(
+                    !d.findings
+                        .iter()
+                        .any(|f| f.code == "certificate-verify-invalid"),
+                    "{name}"
+                );
+                let check =
+                    chain::check_certificate_verify(&ctx, Side::Client).map(|(_, _, check)| check);
+                assert!(
+                    check.as_ref().is_some_and(|c| c.is_valid()),
+                    "{name}: {check:?}"
+                );
+                behind_refused_chain += 1;
+                // --verify-all-signatures checks it all the same.
+                let mut audit = tlstrace::diagnose::Context::new(c);
+                audit.all_signatures = true;
+                assert!(!chain::certificate_verify_moot(&audit, Side::Client));
+            }
             for f in &d.findings {
                 let bad = matches!(
                     f.code,
@@ -706,6 +732,10 @@ fn handshake_and_chain_signatures_verify() {
         }
     }
     assert!(verified >= 20, "only {verified} CertificateVerify checked");
+    assert!(
+        behind_refused_chain >= 10,
+        "only {behind_refused_chain} CertificateVerify behind a refused chain"
+    );
 }
 
 /// Without keys, a renegotiation inside the encrypted channel (how IIS asks

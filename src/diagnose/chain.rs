@@ -126,6 +126,40 @@ pub fn peer_accepted_certificate_verify(ctx: &Context<'_>, side: Side) -> bool {
     }
 }
 
+/// Whether tlstrace need not check `side`'s CertificateVerify: the peer
+/// went on past it ([`peer_accepted_certificate_verify`]), or the server
+/// refused the client's chain before it could matter
+/// ([`server_refused_chain_first`]).
+pub fn certificate_verify_moot(ctx: &Context<'_>, side: Side) -> bool {
+    peer_accepted_certificate_verify(ctx, side)
+        || (side == Side::Client && server_refused_chain_first(ctx).is_some())
+}
+
+/// The alert with which the server refused the client's certificate chain
+/// after the client's CertificateVerify, when it is one only a chain
+/// earns: unsupported_certificate (43), certificate_revoked (44),
+/// certificate_expired (45) or unknown_ca (48). Servers judge the
+/// Certificate message when it arrives, before the CertificateVerify that
+/// follows it (OpenSSL's `tls_process_client_certificate`, Go's
+/// `processCertsFromClient`, JSSE's certificate consumers), and answer a
+/// bad signature with decrypt_error (51), RFC 8446 §4.4.3: after one of
+/// these the signature played no part, and checking it (RSA arithmetic,
+/// most of the work of a refused connection) could only name a cause the
+/// server never reached. bad_certificate (42) and certificate_unknown (46)
+/// are left out: some stacks send them for anything. `None` with
+/// `--verify-all-signatures`.
+pub fn server_refused_chain_first(ctx: &Context<'_>) -> Option<u8> {
+    if ctx.all_signatures {
+        return None;
+    }
+    let cv = ctx.hs.certificate_verify(Some(Side::Client))?;
+    ctx.alerts()
+        .iter()
+        .find(|a| a.from == Side::Server && a.frame >= cv.frame && (a.level == 2 || a.encrypted))
+        .filter(|a| !a.encrypted && matches!(a.description, 43 | 44 | 45 | 48))
+        .map(|a| a.description)
+}
+
 /// Checks a CertificateVerify from `side` against its certificate and the
 /// transcript before it (RFC 8446 §4.4.3; RFC 5246 §7.4.8).
 pub fn check_certificate_verify(ctx: &Context<'_>, side: Side) -> Option<CertificateVerifyCheck> {
@@ -255,7 +289,7 @@ pub fn handshake_signatures(ctx: &Context<'_>) -> Vec<Finding> {
         return p.handshake_signatures.clone();
     }
     let mut out = Vec::new();
-    let wanted = !peer_accepted_certificate_verify(ctx, Side::Client);
+    let wanted = !certificate_verify_moot(ctx, Side::Client);
     let client = wanted
         .then(|| check_certificate_verify(ctx, Side::Client))
         .flatten();

@@ -435,9 +435,9 @@ pub fn prepare(facts: &ConnectionFacts, trust: &chain::TrustOptions<'_>) -> Prep
         ctx.check_time = Some(at);
     }
     // Only where a rule reads it: a CertificateVerify the peer went on
-    // past is not checked again.
+    // past, or behind a chain the server refused, is not checked.
     let certificate_verify = [Side::Client, Side::Server].map(|side| {
-        (!chain::peer_accepted_certificate_verify(&ctx, side))
+        (!chain::certificate_verify_moot(&ctx, side))
             .then(|| chain::check_certificate_verify(&ctx, side))
             .flatten()
     });
