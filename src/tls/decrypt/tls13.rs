@@ -23,9 +23,26 @@ pub fn hkdf_expand_label(
     context: &[u8],
     len: usize,
 ) -> Result<Secret, DecryptError> {
+    expand_label(&prk(alg, secret)?, alg, label, context, len)
+}
+
+/// `secret` as an HKDF PRK: its HMAC key, set up once for the several
+/// labels expanded from one secret.
+fn prk(alg: HashAlg, secret: &[u8]) -> Result<hkdf::Prk, DecryptError> {
     let hkdf_alg = alg
         .hkdf_alg()
         .ok_or(DecryptError::InvalidUse("HKDF needs SHA-256 or SHA-384"))?;
+    Ok(hkdf::Prk::new_less_safe(hkdf_alg, secret))
+}
+
+/// HKDF-Expand-Label from a PRK made by [`prk`] with `alg`.
+fn expand_label(
+    prk: &hkdf::Prk,
+    alg: HashAlg,
+    label: &[u8],
+    context: &[u8],
+    len: usize,
+) -> Result<Secret, DecryptError> {
     if len > 255 * alg.output_len() || len > usize::from(u16::MAX) {
         return Err(DecryptError::BadKeyMaterial("HKDF output too long"));
     }
@@ -40,7 +57,6 @@ pub fn hkdf_expand_label(
     info.extend_from_slice(label);
     info.push(context.len() as u8);
     info.extend_from_slice(context);
-    let prk = hkdf::Prk::new_less_safe(hkdf_alg, secret);
     let info_parts = [info.as_slice()];
     let okm = prk
         .expand(&info_parts, Len(len))
@@ -74,9 +90,10 @@ fn check_tls13(suite: &CipherSuite, secret: &[u8]) -> Result<(), DecryptError> {
 /// `HKDF-Expand-Label(secret, "key", "", key_len)` and `(…, "iv", "", 12)`.
 pub fn traffic_keys(suite: &CipherSuite, secret: &[u8]) -> Result<TrafficKeys, DecryptError> {
     check_tls13(suite, secret)?;
+    let prk = prk(suite.hash, secret)?;
     Ok(TrafficKeys {
-        key: hkdf_expand_label(suite.hash, secret, b"key", b"", suite.key_len)?,
-        iv: hkdf_expand_label(suite.hash, secret, b"iv", b"", suite.fixed_iv_len)?,
+        key: expand_label(&prk, suite.hash, b"key", b"", suite.key_len)?,
+        iv: expand_label(&prk, suite.hash, b"iv", b"", suite.fixed_iv_len)?,
     })
 }
 
