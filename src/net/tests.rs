@@ -549,3 +549,21 @@ fn plain_tcp_matches_etherparse() {
         }
     }
 }
+
+#[test]
+fn endpoint_text_matches_display() {
+    let addrs = [
+        "0.0.0.0:0",
+        "10.0.0.1:443",
+        "255.255.255.255:65535",
+        "192.168.100.9:50000",
+        "1.22.133.4:8",
+        "[::1]:443",
+        "[fe80::1%3]:8443",
+        "[2001:db8::ff00:42:8329]:1",
+    ];
+    for a in addrs {
+        let addr: SocketAddr = a.parse().expect("test address");
+        assert_eq!(endpoint_text(&addr), addr.to_string(), "{a}");
+    }
+}

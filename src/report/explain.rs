@@ -144,6 +144,7 @@ pub fn json(doc: &ExplainJson) -> String {
 
 /// serde_json's pretty layout (two spaces a level), every line after the
 /// first indented by `base` more spaces, written in one pass.
+#[derive(Clone)]
 struct BasePretty {
     base: usize,
     level: usize,
@@ -195,7 +196,7 @@ impl BasePretty {
     }
 }
 
-impl serde_json::ser::Formatter for BasePretty {
+impl sonic_rs::format::Formatter for BasePretty {
     fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
         self.open(w, b"[")
     }
@@ -253,7 +254,7 @@ fn indented<T: Serialize>(v: &T, indent: usize) -> String {
         level: 0,
         has_value: false,
     };
-    let mut ser = serde_json::Serializer::with_formatter(&mut out, fmt);
+    let mut ser = sonic_rs::Serializer::with_formatter(&mut out, fmt);
     if v.serialize(&mut ser).is_err() {
         return format!("{}null", " ".repeat(indent));
     }
@@ -566,4 +567,40 @@ pub fn totals_line(tcp: u64, outcomes: impl Iterator<Item = Outcome>) -> String 
         ),
         "  ",
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::indented;
+
+    /// The streamed connection element is written by sonic-rs; it must be
+    /// serde_json's pretty layout, byte for byte, indented as a whole.
+    #[test]
+    fn indented_is_serde_json_pretty_shifted() {
+        let nasty: String = (0u8..0x80).map(char::from).collect();
+        let doc = serde_json::json!({
+            "id": 7,
+            "client": "10.0.0.1:50000",
+            "escapes": nasty,
+            "quotes": "a \"b\" \\ c / d",
+            "unicode": "CN=Zürich ✓ \u{2028} \u{10348} \u{feff}",
+            "empty_array": [],
+            "empty_object": {},
+            "nested": [[], [{}], [1, [2, [3]]], {"a": {"b": null}}],
+            "floats": [1796210441.864731, 0.1, 0.000001, 1e-7, 123456789012345.6, 1e16, 1e21, -2.5, 0.0],
+            "ints": [0, -1, u64::MAX, i64::MIN],
+            "flags": [true, false, null],
+            "long": "x".repeat(300),
+        });
+        for base in [0usize, 2, 4] {
+            let pad = " ".repeat(base);
+            let want: String = serde_json::to_string_pretty(&doc)
+                .expect("serde_json")
+                .lines()
+                .map(|l| format!("{pad}{l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            assert_eq!(indented(&doc, base), want, "base {base}");
+        }
+    }
 }

@@ -86,8 +86,8 @@ impl Headline {
         let h = Handshake::new(&f.tls);
         Headline {
             id: f.info.id,
-            client: f.info.client.to_string(),
-            server: f.info.server.to_string(),
+            client: crate::net::endpoint_text(&f.info.client),
+            server: crate::net::endpoint_text(&f.info.server),
             version: h.version().map(|v| names::version_name(v).into_owned()),
             sni: h.sni().map(str::to_string),
             cipher_suite: h

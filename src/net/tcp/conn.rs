@@ -315,8 +315,8 @@ impl Conn {
         detail.role_source = Some(self.info.role_source);
         ConnSummary {
             id: self.info.id,
-            client: self.info.client.to_string(),
-            server: self.info.server.to_string(),
+            client: crate::net::endpoint_text(&self.info.client),
+            server: crate::net::endpoint_text(&self.info.server),
             first_frame: self.first_frame,
             last_frame: self.last_frame,
             packets: self.packets,
