@@ -357,9 +357,9 @@ mod ext {
 #[allow(clippy::large_enum_variant)]
 pub enum HandshakeMessage {
     HelloRequest,
-    ClientHello(ClientHello),
+    ClientHello(Box<ClientHello>),
     /// Also a HelloRetryRequest: see [`ServerHello::is_hello_retry_request`].
-    ServerHello(ServerHello),
+    ServerHello(Box<ServerHello>),
     NewSessionTicket(NewSessionTicket),
     EndOfEarlyData,
     EncryptedExtensions(EncryptedExtensions),
@@ -483,8 +483,8 @@ pub fn parse_handshake(
             expect_empty(body, name)?;
             M::HelloRequest
         }
-        HandshakeType::CLIENT_HELLO => M::ClientHello(parse_client_hello(body)?),
-        HandshakeType::SERVER_HELLO => M::ServerHello(parse_server_hello(body)?),
+        HandshakeType::CLIENT_HELLO => M::ClientHello(Box::new(parse_client_hello(body)?)),
+        HandshakeType::SERVER_HELLO => M::ServerHello(Box::new(parse_server_hello(body)?)),
         HandshakeType::NEW_SESSION_TICKET => {
             M::NewSessionTicket(by_form(body, version, parse_nst12, parse_nst13)?)
         }
