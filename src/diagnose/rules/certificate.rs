@@ -282,10 +282,14 @@ pub(super) fn signature_scheme_not_offered(ctx: &Context<'_>) -> Vec<Finding> {
     if offered.is_empty() {
         return vec![];
     }
-    let offered_names: Vec<String> = offered
-        .iter()
-        .map(|s| names::signature_scheme_name(*s).into_owned())
-        .collect();
+    // Named only for a finding: most connections have none.
+    let offered_names = || {
+        offered
+            .iter()
+            .map(|s| names::signature_scheme_name(*s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let mut out = Vec::new();
     if let Some(cv) = ctx.hs.certificate_verify(Some(Side::Client)) {
         if let Some(s) = cv.value.scheme {
@@ -297,7 +301,7 @@ pub(super) fn signature_scheme_not_offered(ctx: &Context<'_>) -> Vec<Finding> {
                         format!("The client signed its CertificateVerify with {}, which the server did not list as acceptable.", names::signature_scheme_name(s)),
                     )
                     .evidence(Some(cv.frame), "certificate_verify.scheme", names::signature_scheme_name(s))
-                    .evidence(Some(cr.frame), "certificate_request.signature_algorithms", offered_names.join(", "))
+                    .evidence(Some(cr.frame), "certificate_request.signature_algorithms", offered_names())
                     .fix("Update the client's TLS stack, or allow that scheme on the server."),
                 );
                 return out;
@@ -314,7 +318,7 @@ pub(super) fn signature_scheme_not_offered(ctx: &Context<'_>) -> Vec<Finding> {
                     format!("The client's {} key has no signature scheme among those the server accepts.", leaf.key),
                 )
                 .evidence(client_cert_frame(ctx), "client key", leaf.key.clone())
-                .evidence(Some(cr.frame), "certificate_request.signature_algorithms", offered_names.join(", "))
+                .evidence(Some(cr.frame), "certificate_request.signature_algorithms", offered_names())
                 .inferred()
                 .fix("Use a client key type the server accepts (e.g. ECDSA P-256, or an RSA key whose store supports RSA-PSS for TLS 1.3), or allow the scheme on the server."),
             );

@@ -34,3 +34,15 @@ fn refusal_above_tls_fix_per_server() {
         assert!(!generic.contains(name), "{generic}");
     }
 }
+
+#[test]
+fn sigalg_evidence_names_the_first_five_in_hex() {
+    assert_eq!(
+        sigalg_evidence("ClientHello", &[0x0403, 0x0503, 0x0603, 0x0807, 0x0808, 0x0804]),
+        "ClientHello signature algorithms in this library's order (0403, 0503, 0603, 0807, 0808, …)"
+    );
+    assert_eq!(
+        sigalg_evidence("CertificateRequest", &[0xfe0a, 0x0001]),
+        "CertificateRequest signature algorithms in this library's order (fe0a, 0001, …)"
+    );
+}
