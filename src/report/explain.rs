@@ -183,13 +183,18 @@ impl BasePretty {
         self.newline(w)
     }
 
+    /// A new line and its indentation, in one write when it is under 64
+    /// spaces (always, in practice: it runs before every key and element).
     fn newline<W: ?Sized + std::io::Write>(&self, w: &mut W) -> std::io::Result<()> {
-        const SPACES: &[u8; 64] = &[b' '; 64];
-        w.write_all(b"\n")?;
+        const NEWLINE_SPACES: &[u8; 65] =
+            b"\n                                                                ";
         let mut n = self.base + 2 * self.level;
+        let first = n.min(NEWLINE_SPACES.len() - 1);
+        w.write_all(&NEWLINE_SPACES[..1 + first])?;
+        n -= first;
         while n > 0 {
-            let k = n.min(SPACES.len());
-            w.write_all(&SPACES[..k])?;
+            let k = n.min(NEWLINE_SPACES.len() - 1);
+            w.write_all(&NEWLINE_SPACES[1..1 + k])?;
             n -= k;
         }
         Ok(())
@@ -592,6 +597,13 @@ mod tests {
             "flags": [true, false, null],
             "long": "x".repeat(300),
         });
+        // Deeper than the 64 spaces written at once.
+        let mut deep = serde_json::json!({"leaf": 1});
+        for _ in 0..40 {
+            deep = serde_json::json!([1, {"k": deep}]);
+        }
+        let mut doc = doc;
+        doc["deep"] = deep;
         for base in [0usize, 2, 4] {
             let pad = " ".repeat(base);
             let want: String = serde_json::to_string_pretty(&doc)
