@@ -350,11 +350,11 @@ mod ext {
 
 /// A parsed handshake message.
 ///
-/// The hello variants are a few hundred bytes larger than the rest; they
-/// are not boxed because a connection holds only a handful of messages and
-/// plain variants are easier to match on.
+/// The hellos are boxed: they are a few hundred bytes larger than the
+/// rest, and every message of every open connection would take their size
+/// (a record kept 544 bytes, 216 now), copied whenever a connection's list
+/// grows or is trimmed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[allow(clippy::large_enum_variant)]
 pub enum HandshakeMessage {
     HelloRequest,
     ClientHello(Box<ClientHello>),
