@@ -455,7 +455,37 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
 
 /// The client's chain in 96 columns: subject over issuer, the two dates,
 /// EKU over KU. Dates and usage names stay whole; names wrap at spaces.
+///
+/// Laid out once per chain: comfy-table's dynamic layout takes about
+/// 160,000 instructions a table, and a capture's connections mostly send the
+/// same few chains. The table is a function of the certificates alone,
+/// so it is remembered by their SHA-256 (at most [`CHAIN_TABLES_KEPT`]
+/// chains, then the memory starts again).
 fn chain_table(chain: &[std::sync::Arc<CertInfo>]) -> String {
+    let key: String = chain.iter().map(|c| c.sha256.as_str()).collect();
+    CHAIN_TABLES.with(|tables| {
+        let mut tables = tables.borrow_mut();
+        if let Some(t) = tables.get(&key) {
+            return t.clone();
+        }
+        let t = lay_out_chain_table(chain);
+        if tables.len() >= CHAIN_TABLES_KEPT {
+            tables.clear();
+        }
+        tables.insert(key, t.clone());
+        t
+    })
+}
+
+/// How many chains' tables [`chain_table`] keeps (per thread).
+const CHAIN_TABLES_KEPT: usize = 256;
+
+thread_local! {
+    static CHAIN_TABLES: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
+}
+
+fn lay_out_chain_table(chain: &[std::sync::Arc<CertInfo>]) -> String {
     let mut t = super::table(4);
     t.set_header(vec!["#", "subject / issuer", "valid", "usage", "key"]);
     let list = |v: &Option<Vec<String>>| {
