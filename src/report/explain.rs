@@ -377,37 +377,53 @@ pub(crate) fn stacks_sentence(d: &Diagnosis) -> Option<String> {
 /// A finding, wrapped to [`super::TEXT_WIDTH`]: the summary's further
 /// lines indented by two, evidence and fix by four, theirs by six.
 fn write_finding(out: &mut String, f: &Finding, style: Style, indent: &str) {
-    let plain = Style { color: false };
-    let head = format!("{} [{}]", plain.severity(f.severity), f.code);
-    out.push_str(&super::fill(
-        &format!("{indent}{} [{}] ", style.severity(f.severity), f.code),
-        indent.len() + head.chars().count() + 1,
+    // Put together by pushing, not `format!`: this runs for every line of
+    // every finding, and each `format!` cost about 1,000 instructions.
+    let joined = |parts: &[&str]| {
+        let mut s = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        parts.iter().for_each(|p| s.push_str(p));
+        s
+    };
+    let plain_head_width = Style { color: false }.severity(f.severity).chars().count()
+        + " [".len()
+        + f.code.chars().count()
+        + "]".len();
+    super::fill_into(
+        out,
+        &joined(&[indent, &style.severity(f.severity), " [", f.code, "] "]),
+        indent.len() + plain_head_width + 1,
         &f.summary,
-        &format!("{indent}  "),
-    ));
-    let (sub, cont) = (format!("{indent}    "), format!("{indent}      "));
+        &joined(&[indent, "  "]),
+    );
+    let (sub, cont) = (joined(&[indent, "    "]), joined(&[indent, "      "]));
+    let mut digits = itoa::Buffer::new();
+    let mut text = String::new();
     for e in &f.evidence {
-        let at = e.frame.map(|n| format!("frame {n}: ")).unwrap_or_default();
-        let text = format!("{at}{} = {}", e.field, e.value);
-        out.push_str(&super::fill(&sub, sub.len(), &text, &cont));
+        text.clear();
+        if let Some(n) = e.frame {
+            text.push_str("frame ");
+            text.push_str(digits.format(n));
+            text.push_str(": ");
+        }
+        text.push_str(&e.field);
+        text.push_str(" = ");
+        text.push_str(&e.value);
+        super::fill_into(out, &sub, sub.len(), &text, &cont);
     }
     if !f.observed {
-        out.push_str(&format!("{sub}(inferred from the evidence above)\n"));
+        out.push_str(&sub);
+        out.push_str("(inferred from the evidence above)\n");
     }
     if !f.fix.is_empty() {
-        out.push_str(&super::fill(
-            &sub,
-            sub.len(),
-            &format!("fix: {}", f.fix),
-            &cont,
-        ));
+        super::fill_into(out, &sub, sub.len(), &joined(&["fix: ", &f.fix]), &cont);
     }
 }
 
 /// Ladder entries grouped by frame and sender: `frame 6 ← server_hello,
 /// certificate, certificate_request`.
 fn compact_ladder(ladder: &[LadderEntry]) -> String {
-    let mut out = String::new();
+    let mut out = String::with_capacity(64 * ladder.len());
+    let mut digits = itoa::Buffer::new();
     let mut i = 0;
     while i < ladder.len() {
         let (frame, from) = (ladder[i].frame, ladder[i].from);
@@ -433,22 +449,36 @@ fn compact_ladder(ladder: &[LadderEntry]) -> String {
             }
             i += 1;
         }
-        let kinds: Vec<String> = kinds
-            .into_iter()
-            .map(|(k, n)| if n > 1 { format!("{k} ×{n}") } else { k })
-            .collect();
+        let mut text = String::with_capacity(kinds.iter().map(|(k, _)| k.len() + 8).sum());
+        for (j, (k, n)) in kinds.iter().enumerate() {
+            if j > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(k);
+            if *n > 1 {
+                text.push_str(" ×");
+                text.push_str(digits.format(*n));
+            }
+        }
         let arrow = match from {
             Side::Client => "client →",
             Side::Server => "← server",
         };
-        let first = format!("    {frame:>6}  {arrow}  ");
-        let cont = " ".repeat(first.chars().count());
-        out.push_str(&super::fill(
-            &first,
-            first.chars().count(),
-            &kinds.join(", "),
-            &cont,
-        ));
+        // `    {frame:>6}  {arrow}  `, without `format!` (every line of the
+        // ladder of every connection).
+        let frame_text = digits.format(frame);
+        let mut first = String::with_capacity(32);
+        first.push_str("    ");
+        for _ in frame_text.len()..6 {
+            first.push(' ');
+        }
+        first.push_str(frame_text);
+        first.push_str("  ");
+        first.push_str(arrow);
+        first.push_str("  ");
+        let width = first.chars().count();
+        let cont = " ".repeat(width);
+        super::fill_into(&mut out, &first, width, &text, &cont);
     }
     out
 }
@@ -515,7 +545,8 @@ fn lay_out_chain_table(chain: &[std::sync::Arc<CertInfo>]) -> String {
 
 /// The text report for one connection.
 pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> String {
-    let mut out = String::new();
+    // A connection's report is a few KB: room for it up front.
+    let mut out = String::with_capacity(4096);
     out.push_str(&style.bold(&super::Headline::new(f).title(false)));
     out.push('\n');
     // A verdict read from record sizes says so before anything else.
@@ -530,17 +561,18 @@ pub fn text_connection(f: &ConnectionFacts, d: &Diagnosis, style: Style) -> Stri
         style.outcome(d.client_auth.outcome),
         if inferred { " (inferred)" } else { "" }
     );
-    out.push_str(&super::fill(
+    super::fill_into(
+        &mut out,
         &first,
         "  Client certificate authentication: ".len() + outcome.chars().count() + 1,
         &format!("— {}.", verdict_sentence(d)),
         "    ",
-    ));
+    );
     if d.handshake == HandshakeOutcome::Failed && d.client_auth.outcome != Outcome::Failed {
         out.push_str("  The handshake failed.\n");
     }
     if let Some(stacks) = stacks_sentence(d) {
-        out.push_str(&super::fill("  ", 2, &stacks, "    "));
+        super::fill_into(&mut out, "  ", 2, &stacks, "    ");
     }
     let mut findings = d.findings.iter();
     if let Some(first) = findings.next() {

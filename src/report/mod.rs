@@ -30,12 +30,19 @@ pub(crate) fn table(indent: usize) -> Table {
 /// ANSI colour), wrapped at spaces to [`TEXT_WIDTH`], continuation lines
 /// starting with `cont`. Ends with a newline.
 pub(crate) fn fill(first: &str, first_width: usize, text: &str, cont: &str) -> String {
+    let mut out = String::new();
+    fill_into(&mut out, first, first_width, text, cont);
+    out
+}
+
+/// [`fill`], appended to `out`.
+pub(crate) fn fill_into(out: &mut String, first: &str, first_width: usize, text: &str, cont: &str) {
     // It runs for every line of every finding: the string is given room
     // for the text, its breaks and their prefixes up front (growing it had
     // been a third of the text report's time), and words are found by
     // bytes (a space is never inside a UTF-8 sequence).
     let breaks = text.len() / (TEXT_WIDTH / 2) + 1;
-    let mut out = String::with_capacity(first.len() + text.len() + breaks * (cont.len() + 1) + 1);
+    out.reserve(first.len() + text.len() + breaks * (cont.len() + 1) + 1);
     out.push_str(first);
     let cont_width = cont.chars().count();
     let mut col = first_width;
@@ -72,7 +79,6 @@ pub(crate) fn fill(first: &str, first_width: usize, text: &str, cont: &str) -> S
         line_start = false;
     }
     out.push('\n');
-    out
 }
 
 /// What identifies a TLS connection in every report: endpoints, version,
