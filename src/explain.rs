@@ -363,7 +363,7 @@ pub fn write_capture<W: std::io::Write>(
         any_failed |= d.failed();
         outcomes.push(d.client_auth.outcome);
         let item = match kind {
-            OutputKind::Text { .. } => ex::text_connection(&f, &d, style),
+            OutputKind::Text { .. } => ex::text_connection(&f, &d, style).into_bytes(),
             OutputKind::Json => ex::connection_json(&ConnectionJson::new(&f, &d)),
             OutputKind::Html => {
                 page.push(&f, &d);

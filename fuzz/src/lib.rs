@@ -391,7 +391,8 @@ pub fn pipeline(data: &[u8]) {
     let (found, _outcome) = tlstrace::analysis::explain_connections(&mut r, None);
     for (f, d) in &found {
         let j = tlstrace::report::explain::ConnectionJson::new(f, d);
-        let s = tlstrace::report::explain::connection_json(&j);
+        let s = String::from_utf8(tlstrace::report::explain::connection_json(&j))
+            .expect("a connection's JSON is UTF-8");
         assert!(s.trim_start().starts_with('{'));
         let _ = tlstrace::report::explain::text_connection(
             f,

@@ -55,7 +55,7 @@ impl<W: std::io::Write> JsonStream<W> {
 
     /// Hands over a finished connection.
     pub fn push(&mut self, c: ConnSummary) {
-        let body = serde_json::to_string(&c).ok();
+        let body = serde_json::to_vec(&c).ok();
         self.inner.put(c.id, body, ",\n  ");
     }
 

@@ -18,7 +18,7 @@ pub const MAX_HELD_IN_MEMORY: usize = 4 * 1024 * 1024;
 /// One connection's waiting output.
 enum Held {
     Nothing,
-    Text(String),
+    Text(Vec<u8>),
     /// `len` bytes at `offset` in the spill file.
     Spilled {
         offset: u64,
@@ -93,19 +93,21 @@ impl<W: Write> Ordered<W> {
         self.written
     }
 
-    fn write_item(&mut self, item: Option<String>, sep: &str) {
+    fn write_item(&mut self, item: Option<Vec<u8>>, sep: &str) {
         if let Some(text) = item {
             if self.written > 0 {
                 self.raw(sep);
             }
-            self.raw(&text);
+            if !self.broken {
+                self.broken = self.out.write_all(&text).is_err();
+            }
             self.written += 1;
         }
     }
 
     /// Puts an item aside until its turn: in memory, or past the limit in
     /// the spill file.
-    fn hold(&mut self, id: u64, item: Option<String>) {
+    fn hold(&mut self, id: u64, item: Option<Vec<u8>>) {
         let held = match item {
             None => Held::Nothing,
             Some(text) if self.held + text.len() <= MAX_HELD_IN_MEMORY || self.spill_failed => {
@@ -128,7 +130,7 @@ impl<W: Write> Ordered<W> {
 
     /// Appends `text` to the spill file; its offset, or `None` when no
     /// file can be had (then nothing more is tried).
-    fn spill_out(&mut self, text: &str) -> Option<u64> {
+    fn spill_out(&mut self, text: &[u8]) -> Option<u64> {
         if self.spill.is_none() {
             match spill_file() {
                 Ok(f) => self.spill = Some((f, 0)),
@@ -140,8 +142,7 @@ impl<W: Write> Ordered<W> {
         }
         let (file, end) = self.spill.as_mut()?;
         let offset = *end;
-        let ok =
-            file.seek(SeekFrom::Start(offset)).is_ok() && file.write_all(text.as_bytes()).is_ok();
+        let ok = file.seek(SeekFrom::Start(offset)).is_ok() && file.write_all(text).is_ok();
         if !ok {
             self.spill_failed = true;
             return None;
@@ -151,7 +152,7 @@ impl<W: Write> Ordered<W> {
     }
 
     /// Takes a held item back (from memory or from the spill file).
-    fn take(&mut self, held: Held) -> Option<String> {
+    fn take(&mut self, held: Held) -> Option<Vec<u8>> {
         match held {
             Held::Nothing => None,
             Held::Text(text) => {
@@ -163,15 +164,14 @@ impl<W: Write> Ordered<W> {
                 let mut buf = vec![0u8; len];
                 let read =
                     file.seek(SeekFrom::Start(offset)).is_ok() && file.read_exact(&mut buf).is_ok();
-                // Written from a String: valid UTF-8 unless the disk lies.
-                read.then(|| String::from_utf8_lossy(&buf).into_owned())
+                read.then_some(buf)
             }
         }
     }
 
     /// Hands over connection `id`'s output (`None`: nothing to write);
     /// `sep` goes between written items.
-    pub fn put(&mut self, id: u64, item: Option<String>, sep: &str) {
+    pub fn put(&mut self, id: u64, item: Option<Vec<u8>>, sep: &str) {
         if id != self.next_id {
             self.hold(id, item);
             return;

@@ -22,7 +22,7 @@ fn output_past_the_memory_limit_waits_on_disk_and_keeps_its_order() {
     let item = |i: u64| format!("{i:06}:{}", "x".repeat(64 * 1024));
     // Connection 1 stays open while 200 others (12.8 MB) finish.
     for id in 2..=201 {
-        o.put(id, Some(item(id)), "\n");
+        o.put(id, Some(item(id).into_bytes()), "\n");
     }
     assert!(o.out.is_empty());
     assert!(
@@ -34,9 +34,9 @@ fn output_past_the_memory_limit_waits_on_disk_and_keeps_its_order() {
         o.spill.as_ref().is_some_and(|(_, len)| *len > 0),
         "nothing spilled"
     );
-    o.put(1, Some(item(1)), "\n");
+    o.put(1, Some(item(1).into_bytes()), "\n");
     o.put(203, None, "\n");
-    o.put(204, Some(item(204)), "\n");
+    o.put(204, Some(item(204).into_bytes()), "\n");
     let out = String::from_utf8(o.finish("\n")).expect("text");
     let ids: Vec<u64> = out
         .split('\n')
