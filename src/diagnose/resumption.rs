@@ -60,10 +60,13 @@ pub struct SessionOrigin {
 /// they were diagnosed.
 #[derive(Debug, Default)]
 pub struct SessionRegistry {
-    origins: HashMap<SessionKey, SessionOrigin>,
+    /// Keyed by foldhash, seeded per process (as the flow table and the
+    /// key log): session ids and tickets are long, and SipHash over them
+    /// was a visible share of the diagnosis.
+    origins: HashMap<SessionKey, SessionOrigin, foldhash::fast::RandomState>,
     order: VecDeque<SessionKey>,
     /// TLS 1.3 connections whose tickets the keys did not show, by server.
-    issuers: HashMap<ServerKey, ServerIssuers>,
+    issuers: HashMap<ServerKey, ServerIssuers, foldhash::fast::RandomState>,
 }
 
 impl SessionRegistry {

@@ -32,7 +32,9 @@ struct Entry<V> {
 struct DerTable<V> {
     /// Keyed per process, so that a capture cannot aim at one bucket.
     state: foldhash::fast::RandomState,
-    buckets: HashMap<u64, Vec<Entry<V>>>,
+    /// By the keyed hash above, so the map itself need not hash again
+    /// with SipHash.
+    buckets: HashMap<u64, Vec<Entry<V>>, foldhash::fast::FixedState>,
     len: usize,
 }
 
@@ -60,7 +62,7 @@ impl<V: Clone> DerMemo<V> {
         if let Ok(mut guard) = self.table.lock() {
             let t = guard.get_or_insert_with(|| DerTable {
                 state: foldhash::fast::RandomState::default(),
-                buckets: HashMap::new(),
+                buckets: HashMap::default(),
                 len: 0,
             });
             let h = t.state.hash_one((a, b));
