@@ -39,7 +39,12 @@ fn every_connection_is_written_as_serde_json_writes_it() {
         for (f, d) in &found {
             let c = ConnectionJson::new(f, d);
             let ours = String::from_utf8(connection_json(&c)).expect("UTF-8");
-            assert_eq!(ours, serde_json_element(&c), "{name}, connection {}", f.info.id);
+            assert_eq!(
+                ours,
+                serde_json_element(&c),
+                "{name}, connection {}",
+                f.info.id
+            );
             connections += 1;
         }
         files += 1;
