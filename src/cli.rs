@@ -239,6 +239,33 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Where a streamed report goes: stdout, through a buffer of its own (the
+/// progress bar, if any, steps aside each time the buffer is written).
+///
+/// Into a pipe or a file (not a terminal), reading a capture file, it is
+/// written straight to the file descriptor 64 KiB at a time: std's stdout
+/// is line-buffered, and under it every 8 KiB went out in two system
+/// calls, split at its last new line (6,880 writes for handshakes.pcap's
+/// 33 MB of JSON; 500 now). Reading stdin (live traffic), 8 KiB at a time,
+/// so that connections show soon after they finish. On a terminal, or
+/// where the descriptor cannot be had, std's stdout as before.
+fn report_output(file: &str, progress: &progress::Progress) -> Box<dyn Write> {
+    use std::io::{BufWriter, IsTerminal};
+    let stdout = std::io::stdout();
+    #[cfg(unix)]
+    if !stdout.is_terminal() {
+        use std::os::fd::AsFd;
+        if let Ok(fd) = stdout.as_fd().try_clone_to_owned() {
+            let capacity = if file == "-" { 8 * 1024 } else { 64 * 1024 };
+            let raw = std::fs::File::from(fd);
+            return Box::new(BufWriter::with_capacity(capacity, progress.stdout(raw)));
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = file;
+    Box::new(BufWriter::new(progress.stdout(stdout.lock())))
+}
+
 /// Colour only on a terminal, and not when `NO_COLOR` is set to anything
 /// (<https://no-color.org>).
 fn color_wanted() -> bool {
@@ -518,7 +545,6 @@ fn explain(
         ExplainFormat::Html => crate::explain::OutputKind::Html,
     };
     let progress = progress::Progress::attach(file, &mut reader);
-    let stdout = std::io::stdout();
     let (outcome, any_failed) = crate::explain::write_capture(
         file,
         &mut reader,
@@ -526,7 +552,7 @@ fn explain(
         &mut explainer,
         conn,
         kind,
-        std::io::BufWriter::new(progress.stdout(stdout.lock())),
+        report_output(file, &progress),
     );
     progress.finish();
     report_problems(&outcome);
