@@ -404,12 +404,11 @@ fn connections(file: &str, format: OutputFormat) -> ExitCode {
     };
     let progress = progress::Progress::attach(file, &mut reader);
     let mut tcp = TcpReassembler::default();
-    let stdout = std::io::stdout();
     let mut collect = match format {
         OutputFormat::Text => Collect::Table(Vec::new()),
-        OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(
-            std::io::BufWriter::new(progress.stdout(stdout.lock())),
-        )),
+        OutputFormat::Json => Collect::Json(report::connections::JsonStream::new(report_output(
+            file, &progress,
+        ))),
     };
     let outcome = drive(&mut reader, &mut tcp, &mut collect);
     progress.finish();
