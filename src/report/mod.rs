@@ -130,30 +130,25 @@ mod tests {
     use super::{fill, TEXT_WIDTH};
     use proptest::prelude::*;
 
-    /// The plain statement of `fill`: words split at spaces, a break
-    /// before a word that would pass the width.
+    /// The plain statement of `fill`: the words (split at spaces) put on
+    /// lines greedily, a line never passing the width unless it holds one
+    /// word; the lines joined.
     fn fill_by_words(first: &str, first_width: usize, text: &str, cont: &str) -> String {
-        let mut out = String::from(first);
-        let mut col = first_width;
-        let mut line_start = true;
+        let width = |s: &str| s.chars().count();
+        let mut lines: Vec<Vec<&str>> = vec![Vec::new()];
+        let mut used = first_width;
         for word in text.split(' ').filter(|w| !w.is_empty()) {
-            let w = word.chars().count();
-            if !line_start && col + 1 + w > TEXT_WIDTH {
-                out.push('\n');
-                out.push_str(cont);
-                col = cont.chars().count();
-                line_start = true;
+            let line_empty = lines.last().is_none_or(|l| l.is_empty());
+            if !line_empty && used + 1 + width(word) > TEXT_WIDTH {
+                lines.push(Vec::new());
+                used = width(cont);
             }
-            if !line_start {
-                out.push(' ');
-                col += 1;
-            }
-            out.push_str(word);
-            col += w;
-            line_start = false;
+            let line = lines.last_mut().expect("one line at least");
+            used += width(word) + usize::from(!line.is_empty());
+            line.push(word);
         }
-        out.push('\n');
-        out
+        let body: Vec<String> = lines.iter().map(|l| l.join(" ")).collect();
+        format!("{first}{}\n", body.join(&format!("\n{cont}")))
     }
 
     #[test]
