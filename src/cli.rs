@@ -246,7 +246,7 @@ pub fn main() -> ExitCode {
 /// written straight to the file descriptor 64 KiB at a time: std's stdout
 /// is line-buffered, and under it every 8 KiB went out in two system
 /// calls, split at its last new line (6,880 writes for handshakes.pcap's
-/// 33 MB of JSON; 500 now). Reading stdin (live traffic), 8 KiB at a time,
+/// 33 MB of JSON; 529 now). Reading stdin (live traffic), 8 KiB at a time,
 /// so that connections show soon after they finish. On a terminal, or
 /// where the descriptor cannot be had, std's stdout as before.
 fn report_output(file: &str, progress: &progress::Progress) -> Box<dyn Write> {
