@@ -48,12 +48,10 @@ macro_rules! find_msg {
         pub fn $name(&self, side: Option<Side>) -> Option<Located<'a, $ty>> {
             self.conn.handshakes.iter().find_map(|h| match &h.message {
                 Ok(HandshakeMessage::$variant(v)) if side.is_none_or(|s| s == h.from) => {
-                    // A coercion site: the hellos are boxed.
-                    let value: &$ty = v;
                     Some(Located {
                         frame: h.frame,
                         record: h,
-                        value,
+                        value: v,
                     })
                 }
                 _ => None,
@@ -78,7 +76,7 @@ impl<'a> Handshake<'a> {
             Ok(HandshakeMessage::ServerHello(v)) if !v.is_hello_retry_request => Some(Located {
                 frame: h.frame,
                 record: h,
-                value: &**v,
+                value: v,
             }),
             _ => None,
         })
@@ -89,7 +87,7 @@ impl<'a> Handshake<'a> {
             Ok(HandshakeMessage::ServerHello(v)) if v.is_hello_retry_request => Some(Located {
                 frame: h.frame,
                 record: h,
-                value: &**v,
+                value: v,
             }),
             _ => None,
         })

@@ -66,7 +66,7 @@ fn hello_from_hex(hex_text: &str) -> ClientHello {
     let (t, len) = split_handshake_header(&bytes).expect("header");
     assert_eq!(len + 4, bytes.len());
     match parse_handshake(t, &bytes[4..], None).expect("parse") {
-        HandshakeMessage::ClientHello(ch) => *ch,
+        HandshakeMessage::ClientHello(ch) => ch,
         other => panic!("not a client hello: {other:?}"),
     }
 }

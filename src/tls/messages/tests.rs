@@ -159,7 +159,7 @@ fn client_hello_with_tail(tail: &[u8]) -> Vec<u8> {
 }
 fn client_hello(ch_body: &[u8]) -> ClientHello {
     match parse_handshake(1, ch_body, None).expect("client hello") {
-        HandshakeMessage::ClientHello(ch) => *ch,
+        HandshakeMessage::ClientHello(ch) => ch,
         other => panic!("{other:?}"),
     }
 }

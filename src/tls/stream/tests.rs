@@ -345,13 +345,3 @@ fn one_message_keeps_room_for_one() {
     assert_eq!(c.handshakes.len(), 6);
     assert!(c.handshakes.capacity() <= 8, "{}", c.handshakes.capacity());
 }
-
-/// A handshake record holds its parsed message inline, and every open
-/// connection holds a few: the hellos (hundreds of bytes each) are boxed so
-/// that the others are not as large as they are (100k flows, and the copies
-/// when a connection's list grows or is trimmed).
-#[test]
-fn handshake_record_stays_small() {
-    let size = std::mem::size_of::<HandshakeRecord>();
-    assert!(size <= 256, "HandshakeRecord is {size} bytes");
-}
